@@ -1,0 +1,1 @@
+"""Reading, writing, augmenting and generating skeleton sequences `float32 (C, T, V, M)`."""

@@ -1,0 +1,69 @@
+"""Shared fixtures: where the real test data lives, and skeletons extracted from it once.
+
+Real data lives beside the project in ../shared/data (not in a user's clone): tests that
+need it skip with a reason when it is absent. Debian's opencv-doc photos likewise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+OPENCV_SAMPLES = Path("/usr/share/doc/opencv-doc/examples/data")
+REAL_VIDEOS = ("clean_and_jerk.mp4", "ta_chi.mp4", "skateboarding.mp4")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real test data not found at {SHARED_DATA} (only present beside the project checkout)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def opencv_samples() -> Path:
+    if not (OPENCV_SAMPLES / "messi5.jpg").is_file():
+        pytest.skip(f"Debian opencv-doc sample photos not found at {OPENCV_SAMPLES} (apt-get install opencv-doc)")
+    return OPENCV_SAMPLES
+
+
+def read_rgb(path: Path) -> np.ndarray:
+    from recognizer.video import import_cv2
+
+    cv2 = import_cv2()
+    return cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+
+
+@pytest.fixture(scope="session")
+def real_video_skeletons(shared_data, request) -> dict[str, np.ndarray]:
+    """`(C, T, 18, M=2)` skeletons of each real video, extracted once and cached.
+
+    Recorded with the real pose pipeline the first time and replayed after (pytest's cache
+    folder), so most tests don't pay for MediaPipe.
+    """
+    from recognizer.pipeline import Pipeline, stack_sequence
+    from recognizer.pose import PoseEstimator
+    from recognizer.video import VideoFileSource
+
+    cache = request.config.cache.mkdir("real_video_skeletons")
+    # The cache is valid while the code and model that made it are unchanged.
+    code = [REPO / "recognizer" / f for f in ("pose.py", "tracking.py", "skeleton.py", "video.py", "pipeline.py")]
+    code.append(REPO / "assets" / "pose" / "pose_landmarker_full.task")
+    version = hashlib.sha256(b"".join(p.read_bytes() for p in code)).hexdigest()[:12]
+    out = {}
+    for name in REAL_VIDEOS:
+        video = shared_data / "videos" / name
+        cached = cache / f"{name}.{version}.npy"
+        if not cached.exists():
+            with VideoFileSource(video) as source, PoseEstimator() as pose:
+                np.save(cached, stack_sequence(list(Pipeline(pose).run(source))))
+        out[name] = np.load(cached)
+    return out

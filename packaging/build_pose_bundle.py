@@ -4,7 +4,8 @@ Why: today's mediapipe wheels ship no pose model, and the Tasks API would downlo
 run time, which offline laptops cannot do. The mediapipe 0.10.21 wheel still carries the
 Apache-2.0 model files, so we repackage those:
 
-1. read `pose_detection.tflite` and `pose_landmark_full.tflite` out of the wheel (zipfile);
+1. read `pose_detection.tflite` and `pose_landmark_full.tflite` out of the wheel (zipfile),
+   and repack both with 16-byte aligned constants (TFLite otherwise copies them at load);
 2. the detector already has TFLite metadata with its input normalization (mean/std 127.5);
    the landmark model has none, and the Tasks API refuses a float image input without
    NormalizationOptions, so we write a metadata flatbuffer for it (mean 0, std 255: the
@@ -116,8 +117,22 @@ class _AlignedBufferT(tflite_fb.BufferT):
         return tflite_fb.BufferEnd(builder)
 
 
+def _pack_aligned(model: tflite_fb.ModelT, size_hint: int) -> bytes:
+    """Serialize a model with every constant buffer 16-byte aligned."""
+    for buffer in model.buffers:
+        buffer.__class__ = _AlignedBufferT
+    builder = flatbuffers.Builder(size_hint + 1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+def realign(tflite: bytes) -> bytes:
+    """The same model, repacked so TFLite can use its constants in place."""
+    return _pack_aligned(tflite_fb.ModelT.InitFromObj(tflite_fb.Model.GetRootAs(tflite, 0)), len(tflite))
+
+
 def attach_metadata(tflite: bytes, metadata: bytes) -> bytes:
-    """Return the model with `metadata` stored as its "TFLITE_METADATA" buffer."""
+    """Return the model (realigned) with `metadata` stored as its "TFLITE_METADATA" buffer."""
     model = tflite_fb.ModelT.InitFromObj(tflite_fb.Model.GetRootAs(tflite, 0))
     if any(m.name == METADATA_NAME.encode() for m in (model.metadata or [])):
         raise ValueError("model already has TFLITE_METADATA")
@@ -128,16 +143,12 @@ def attach_metadata(tflite: bytes, metadata: bytes) -> bytes:
     entry.name = METADATA_NAME
     entry.buffer = len(model.buffers) - 1
     model.metadata = (model.metadata or []) + [entry]
-    for b in model.buffers:
-        b.__class__ = _AlignedBufferT
-    builder = flatbuffers.Builder(len(tflite) + len(metadata) + 1024)
-    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
-    return bytes(builder.Output())
+    return _pack_aligned(model, len(tflite) + len(metadata))
 
 
 def build_bundle(wheel: Path, out: Path) -> None:
     with zipfile.ZipFile(wheel) as zf:
-        detector = zf.read(DETECTOR_IN_WHEEL)
+        detector = realign(zf.read(DETECTOR_IN_WHEEL))
         landmarker = attach_metadata(zf.read(LANDMARKER_IN_WHEEL), landmark_metadata())
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")

@@ -10,6 +10,9 @@ packaging/build_pose_bundle.py); nothing is ever downloaded.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +55,25 @@ def to_openpose18(pose33: np.ndarray) -> np.ndarray:
     return skeleton
 
 
+@contextlib.contextmanager
+def native_stderr_silenced():
+    """Send what C++ code writes to fd 2 to /dev/null for the duration.
+
+    LiteRT prints dozens of load-time INFO/WARNING lines straight to the process's stderr
+    (not through Python logging or glog flags), burying the CLI's progress bar. Python's
+    own errors are raised after the block and still reach the user.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 class PoseEstimator:
     """Finds up to `max_persons` people per frame; use as a context manager (it owns native resources)."""
 
@@ -70,11 +92,13 @@ class PoseEstimator:
             min_tracking_confidence=config.min_tracking_confidence,
         )
         try:
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            with native_stderr_silenced():
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as error:
             raise BadFileError(model_path, f"not a usable pose model ({error})") from None
         self.config = config
         self._last_ms = -1
+        self._frames_seen = 0
 
     def detect33(self, rgb: np.ndarray, timestamp_s: float) -> np.ndarray:
         """`uint8 (H, W, 3)` RGB frame → `float32 (M, 33, 3)` MediaPipe landmarks, M ≤ max_persons."""
@@ -83,7 +107,12 @@ class PoseEstimator:
         timestamp_ms = max(int(round(timestamp_s * 1000.0)), self._last_ms + 1)
         self._last_ms = timestamp_ms
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-        result = self._landmarker.detect_for_video(image, timestamp_ms)
+        if self._frames_seen < 2:  # the graph finishes loading (and logs) on its first frames
+            with native_stderr_silenced():
+                result = self._landmarker.detect_for_video(image, timestamp_ms)
+        else:
+            result = self._landmarker.detect_for_video(image, timestamp_ms)
+        self._frames_seen += 1
         return landmarks_to_array(result.pose_landmarks)
 
     def estimate(self, rgb: np.ndarray, timestamp_s: float) -> np.ndarray:
@@ -92,7 +121,8 @@ class PoseEstimator:
 
     def close(self) -> None:
         if self._landmarker is not None:
-            self._landmarker.close()
+            with native_stderr_silenced():
+                self._landmarker.close()
             self._landmarker = None
 
     def __enter__(self) -> PoseEstimator:

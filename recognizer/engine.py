@@ -1,0 +1,204 @@
+"""StreamingRecognizer: from per-frame skeletons to steady, timely predictions.
+
+Per frame (cheap, on the caller's thread): resample to the model's fps, write into the
+device-resident ring. Every `stride` model frames: pick the acting person, take the last T
+frames, preprocess exactly as training did, run the model (on its own thread, latest-wins,
+so a slow model drops stale windows instead of queueing them), then smooth and apply
+hysteresis so the label on screen does not flicker. Frequency and attention maps are
+computed only when someone asks, for the window of the latest prediction.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from recognizer.actor import ActorSelector, actor_scores
+from recognizer.latest import LatestWinsWorker
+from recognizer.preprocess import Preprocessing
+from recognizer.resample import TimeResampler
+from recognizer.ring import SkeletonRing, best_device
+from recognizer.smoothing import Smoother, SmoothingConfig
+
+NO_PERSON, WARMING_UP, UNKNOWN, RECOGNIZED = "no person", "warming up", "unknown", "recognized"
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    stride: int = 4  # model-rate frames between inferences (4 at 30 fps: 7.5 predictions/s)
+    min_frames: int = 15  # frames before a first guess; shorter windows are resized to T as in training
+    no_person_s: float = 0.5  # nobody seen this long: say "no person" and restart the window
+    threshold: float | None = None  # confidence below which the answer is "unknown" (None: the model's own)
+    smoothing: SmoothingConfig = field(default_factory=SmoothingConfig)
+    threaded: bool = True  # run the model on its own thread (live); False: inline (files, tests)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What the engine needs to know about a model, from its checkpoint card."""
+
+    labels: tuple[str, ...]
+    preprocessing: Preprocessing
+    fps: float = 30.0
+    persons: int = 1  # persons the model reads; 1: the acting person only
+    background_label: str | None = None  # a "none of these" class, shown as unknown
+    threshold: float = 0.5  # confidence below which the model's answer is "unknown"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    time: float  # source time (s) of the newest frame in the window
+    label: str  # the shown label, or one of the states' words
+    score: float  # smoothed probability of the shown label
+    probs: np.ndarray  # (K,) smoothed probabilities over `labels`
+    state: str  # "recognized" | "unknown" | "warming up" | "no person"
+    latency_ms: float  # newest frame's arrival → this prediction
+    actor: int | None = None  # person slot the label is about
+    labels: tuple[str, ...] = ()
+
+    def top(self, k: int = 5) -> list[tuple[str, float]]:
+        order = np.argsort(self.probs)[::-1][:k]
+        return [(self.labels[i], float(self.probs[i])) for i in order]
+
+
+@dataclass(frozen=True)
+class _Window:
+    """One stride's job for the model thread."""
+
+    x: torch.Tensor  # (C, T', V, M) raw window, on the model's device
+    actor: int
+    time: float
+    arrived: float  # perf_counter() when its newest frame arrived
+
+
+class StreamingRecognizer:
+    def __init__(self, model: torch.nn.Module, spec: ModelSpec, config: EngineConfig = EngineConfig(),
+                 device: torch.device | str | None = None,
+                 on_prediction: Callable[[Prediction], None] | None = None,
+                 on_error: Callable[[BaseException], None] | None = None):
+        self.device = torch.device(device) if device is not None else best_device()
+        self.model = model.to(self.device).eval()
+        self.spec = spec
+        self.config = config
+        self.window_frames = spec.preprocessing.T
+        self.ring = SkeletonRing(self.window_frames, persons=2, device=self.device)
+        self.resampler = TimeResampler(spec.fps)
+        self.actors = ActorSelector()
+        background = spec.labels.index(spec.background_label) if spec.background_label in spec.labels else None
+        self.smoother = Smoother(config.smoothing, background_index=background)
+        self.threshold = config.threshold if config.threshold is not None else spec.threshold
+        self._on_prediction = on_prediction
+        self._since_inference = 0
+        self._last_person_t: float | None = None
+        self._lock = threading.Lock()
+        self.latest: Prediction | None = None
+        self.last_window: _Window | None = None  # what the latest prediction saw (for maps)
+        self.model_ms: list[float] = []
+        self._worker = LatestWinsWorker(self._infer, self._publish, on_error) if config.threaded else None
+
+    # ---- per frame -------------------------------------------------------------------
+    def push(self, skeletons: np.ndarray, t: float) -> Prediction | None:
+        """Feed one frame's tracked skeletons `(M ≤ 2, 18, 3)` seen at source time `t` (s).
+
+        Returns a prediction when one was made for this frame inline (non-threaded mode,
+        or a state such as "no person"); threaded predictions arrive via `on_prediction`.
+        """
+        arrived = time.perf_counter()
+        frame = np.zeros((3, 18, 2), np.float32)  # (C, V, M)
+        persons = min(len(skeletons), 2)
+        frame[:, :, :persons] = skeletons[:persons].transpose(2, 1, 0)  # (M, V, C) → (C, V, M)
+        if (frame[2] > 0).sum() > 3:
+            self._last_person_t = t
+        elif self._last_person_t is None or t - self._last_person_t >= self.config.no_person_s:
+            return self._state_only(NO_PERSON, t, arrived)
+        new_frames = self.resampler.push(frame, t)
+        for f in new_frames:
+            self.ring.write(f)
+        self._since_inference += len(new_frames)
+        if self._since_inference < self.config.stride:
+            return None
+        self._since_inference = 0
+        if self.ring.length < self.config.min_frames:
+            return self._state_only(WARMING_UP, t, arrived)
+        window = self.ring.latest()  # (C, T', V, M) view on the device
+        actor = self.actors.update(actor_scores(window, self.spec.fps))
+        if actor is None:
+            return self._state_only(NO_PERSON, t, arrived)
+        job = _Window(window.clone(), actor, t, arrived)
+        if self._worker is not None:
+            self._worker.submit(job)
+            return None
+        return self._publish(self._infer(job))
+
+    def _state_only(self, state: str, t: float, arrived: float) -> Prediction:
+        if state == NO_PERSON:
+            self.ring.clear()
+            self.resampler.reset()
+            self.smoother.reset()
+            self.actors.reset()
+        k = len(self.spec.labels)
+        prediction = Prediction(t, state, 0.0, np.zeros(k, np.float32), state,
+                                (time.perf_counter() - arrived) * 1e3, None, self.spec.labels)
+        with self._lock:
+            self.latest = prediction
+        if self._on_prediction is not None:
+            self._on_prediction(prediction)
+        return prediction
+
+    # ---- per stride (model thread when threaded) -------------------------------------
+    def model_input(self, window: torch.Tensor, actor: int) -> torch.Tensor:
+        """`(C, T', V, 2)` raw window → `(1, C, T, V, M)` model input, the actor first."""
+        order = [actor, 1 - actor][: self.spec.persons]
+        x = window[..., order]  # (C, T', V, M)
+        return self.spec.preprocessing.apply_test(x.unsqueeze(0))  # (1, C, T, V, M)
+
+    @torch.inference_mode()
+    def _infer(self, job: _Window) -> tuple[_Window, np.ndarray, float]:
+        t0 = time.perf_counter()
+        logits = self.model(self.model_input(job.x, job.actor))  # (1, K)
+        probs = torch.softmax(logits.float(), dim=-1)[0].cpu().numpy()
+        return job, probs, (time.perf_counter() - t0) * 1e3
+
+    def _publish(self, result: tuple[_Window, np.ndarray, float]) -> Prediction:
+        job, probs, model_ms = result
+        with self._lock:
+            decision = self.smoother.update(probs, job.time)
+            if decision.label_index is not None and decision.score >= self.threshold:
+                label, state = self.spec.labels[decision.label_index], RECOGNIZED
+            else:
+                label, state = UNKNOWN, UNKNOWN
+            prediction = Prediction(job.time, label, decision.score, decision.probs, state,
+                                    (time.perf_counter() - job.arrived) * 1e3, job.actor, self.spec.labels)
+            self.latest, self.last_window = prediction, job
+            self.model_ms.append(model_ms)
+        if self._on_prediction is not None:
+            self._on_prediction(prediction)
+        return prediction
+
+    # ---- lifecycle --------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget the stream (new source, seek)."""
+        with self._lock:
+            self.ring.clear()
+            self.resampler.reset()
+            self.smoother.reset()
+            self.actors.reset()
+            self._since_inference = 0
+            self._last_person_t = None
+            self.latest = self.last_window = None
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        return True if self._worker is None else self._worker.wait_idle(timeout)
+
+    @property
+    def dropped_windows(self) -> int:
+        return 0 if self._worker is None else self._worker.dropped
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()

@@ -186,7 +186,8 @@ def _load_json(path: str | os.PathLike) -> Any:
     except UnicodeDecodeError:
         raise BadFileError(path, "is not text (not UTF-8 JSON)") from None
     except json.JSONDecodeError as error:
-        problem = "is truncated" if error.pos >= len(raw.rstrip()) else "is not valid JSON"
+        truncated = error.pos >= len(raw.rstrip()) or error.msg.startswith("Unterminated string")
+        problem = "is truncated" if truncated else "is not valid JSON"
         raise BadFileError(path, f"{problem} (line {error.lineno}, column {error.colno}: {error.msg})") from None
     except RecursionError:
         raise BadFileError(path, "is nested too deeply to be a skeleton file") from None

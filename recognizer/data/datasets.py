@@ -16,6 +16,7 @@ DataLoader seeds differently in every worker and epoch: seed torch once and a ru
 
 from __future__ import annotations
 
+import abc
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,14 +39,16 @@ from recognizer.preprocess import Preprocessing
 from recognizer.skeleton import LAYOUTS
 
 GENERATORS = ("synthetic",)
+SYNTHETIC_PER_CLASS = {"train": 200, "val": 40}  # clips per class when `--data synthetic` gives no size
 NTU_MISSING_LIST = "samples_with_missing_skeletons.txt"
 
 
-class SkeletonDataset(Dataset):
-    """What every dataset here shares: labels, targets, skipped samples, augment + preprocess.
+class SkeletonDataset(Dataset, abc.ABC):
+    """What every dataset here shares: labels, skipped samples, augment + preprocess.
 
-    Subclasses fill `self.labels` (class names, index = class id), `self.targets` (class id
-    per sample), `self.names` (path or name per sample, for messages) and implement `_load`.
+    Subclasses fill `self.labels` (class names, index = class id) and `self.names` (path or
+    name per sample, for messages), provide `targets` (class id per sample, for samplers and
+    summaries) and implement `_load`.
     """
 
     def __init__(self, preprocessing: Preprocessing, augment: Augment | None, train: bool, max_persons: int):
@@ -54,26 +57,25 @@ class SkeletonDataset(Dataset):
         self.train = train
         self.max_persons = max_persons
         self.labels: list[str] = []
-        self.targets: list[int] = []
         self.names: list[str] = []
         self.skipped: list[tuple[str, str]] = []
 
-    def _load(self, index: int) -> np.ndarray:
-        """The raw clip `(3, T, V, max_persons)` of sample `index`; raises BadFileError."""
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _load(self, index: int) -> tuple[np.ndarray, int]:
+        """Sample `index` as (raw clip `(3, T, V, max_persons)`, class id); raises BadFileError."""
 
     def __len__(self) -> int:
-        return len(self.targets)
+        return len(self.names)
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
         for attempt in range(len(self)):
             j = (index + attempt) % len(self)
             try:
-                data = self._load(j)
+                data, target = self._load(j)
             except BadFileError as error:
                 self.skipped.append((self.names[j], error.problem))
                 continue
-            return self._prepare(data, self.targets[j])
+            return self._prepare(data, target)
         raise LiveactionError(f"none of the {len(self)} samples can be read any more")
 
     def _prepare(self, data: np.ndarray, target: int) -> tuple[torch.Tensor, int]:
@@ -89,7 +91,7 @@ class SkeletonDataset(Dataset):
     def _finish(self, source: str) -> None:
         """Validate the collected samples: non-empty, and mirror label pairs within the labels."""
         self._label_index = {name: i for i, name in enumerate(self.labels)}
-        if not self.targets:
+        if not len(self):
             detail = f"; first problem: {self.skipped[0][0]}: {self.skipped[0][1]}" if self.skipped else ""
             raise LiveactionError(f"{source}: no usable samples ({len(self.skipped)} skipped{detail})")
         if self.augment is not None:
@@ -131,6 +133,7 @@ class KineticsJsonFolder(SkeletonDataset):
         super().__init__(preprocessing, augment, train, max_persons)
         self.folder = Path(folder)
         self.max_frames = max_frames
+        self.targets: list[int] = []
         if not self.folder.is_dir():
             raise BadFileError(self.folder, "is not a folder")
         exclude = Path(label_file).resolve() if label_file is not None else None
@@ -183,10 +186,10 @@ class KineticsJsonFolder(SkeletonDataset):
     def _read(self, path: Path) -> SkeletonClip:
         return read_kinetics_json(path, max_frames=self.max_frames, max_persons=self.max_persons)
 
-    def _load(self, index: int) -> np.ndarray:
+    def _load(self, index: int) -> tuple[np.ndarray, int]:
         if self._cache is not None:
-            return self._cache[index]
-        return self._read(self._paths[index]).data
+            return self._cache[index], self.targets[index]
+        return self._read(self._paths[index]).data, self.targets[index]
 
 
 class NtuFolder(SkeletonDataset):
@@ -206,6 +209,7 @@ class NtuFolder(SkeletonDataset):
         super().__init__(preprocessing, augment, train, max_persons)
         self.folder = Path(folder)
         self.max_frames = max_frames
+        self.targets: list[int] = []
         if not self.folder.is_dir():
             raise BadFileError(self.folder, "is not a folder")
         if ignore_list is None and (self.folder / NTU_MISSING_LIST).is_file():
@@ -252,10 +256,10 @@ class NtuFolder(SkeletonDataset):
         data = ntu_clip(read_ntu_skeleton(path, max_bodies=self.max_persons)).data
         return data[:, :self.max_frames]
 
-    def _load(self, index: int) -> np.ndarray:
+    def _load(self, index: int) -> tuple[np.ndarray, int]:
         if self._cache is not None:
-            return self._cache[index]
-        return self._read(self._paths[index])
+            return self._cache[index], self.targets[index]
+        return self._read(self._paths[index]), self.targets[index]
 
 
 class ArrayDataset(SkeletonDataset):
@@ -274,6 +278,7 @@ class ArrayDataset(SkeletonDataset):
             raise ValueError(f"{len(arrays)} arrays, {len(targets)} targets"
                              + ("" if names is None else f", {len(names)} names"))
         self.labels = list(labels)
+        self.targets: list[int] = []
         self._arrays: list[np.ndarray] = []
         for i, (array, target) in enumerate(zip(arrays, targets)):
             if not 0 <= int(target) < len(self.labels):
@@ -308,23 +313,50 @@ class ArrayDataset(SkeletonDataset):
         dataset.skipped[:0] = skipped
         return dataset
 
-    def _load(self, index: int) -> np.ndarray:
-        return self._arrays[index]
+    def _load(self, index: int) -> tuple[np.ndarray, int]:
+        return self._arrays[index], self.targets[index]
 
 
-def open_dataset(spec: str, *, split: str = "train", **kwargs) -> Dataset:
+class GeneratedDataset(SkeletonDataset):
+    """A generator's clips made model-ready: augmented (training) and preprocessed like files.
+
+    `source` is a map-style dataset of raw `((3, T, V, M) array, class id)` pairs with a
+    `labels` list, such as `recognizer.data.synthetic.SyntheticDataset`; clips are made when
+    asked for, so nothing is generated up front.
+    """
+
+    def __init__(self, source, *, preprocessing: Preprocessing = Preprocessing(), augment: Augment | None = None,
+                 train: bool = False, max_persons: int = 2):
+        super().__init__(preprocessing, augment, train, max_persons)
+        self.source = source
+        self.labels = list(source.labels)
+        self.names = [f"{type(source).__name__} #{i}" for i in range(len(source))]
+        self._finish(f"{type(source).__name__} of {len(source)} clips")
+
+    @property
+    def targets(self) -> list[int]:
+        """Class id per sample: the source's `targets` when it has them, else generated (slow)."""
+        known = getattr(self.source, "targets", None)
+        return [int(t) for t in known] if known is not None else [int(self.source[i][1]) for i in range(len(self))]
+
+    def _load(self, index: int) -> tuple[np.ndarray, int]:
+        data, target = self.source[index]
+        return _fit_persons(np.asarray(data, dtype=np.float32), self.max_persons), int(target)
+
+
+def open_dataset(spec: str, *, split: str = "train", **kwargs) -> SkeletonDataset:
     """Resolve a command line `--data SPEC` to a dataset.
 
     SPEC is a generator name (`synthetic`), a folder with NTU `.skeleton` files, or a folder of
     Kinetics-skeleton JSON files (with `<folder>_label.json` beside it used as its label file,
-    as Kinetics-skeleton is published). `split` selects the NTU benchmark split and is passed
-    to the generator; a JSON folder is used whole. Other keyword arguments (`preprocessing`,
-    `augment`, `train`, ...) go to the dataset class.
+    as Kinetics-skeleton is published). `split` ("train" or "val") selects the NTU benchmark
+    split and the generator's seed stream; a JSON folder is used whole. Other keyword
+    arguments go to the dataset class (`preprocessing`, `augment`, `train`, `max_persons`,
+    and for NTU `benchmark`); for a generator, the rest (`n_per_class`, `seed`, ...) go to
+    the generator.
     """
     if spec in GENERATORS:
-        from recognizer.data.synthetic import SyntheticDataset
-
-        return SyntheticDataset(split=split, **kwargs)
+        return _open_generator(split, kwargs)
     path = Path(spec)
     if not path.exists():
         raise LiveactionError(f"--data {spec}: no such folder, and not a generator name ({', '.join(GENERATORS)})")
@@ -339,6 +371,18 @@ def open_dataset(spec: str, *, split: str = "train", **kwargs) -> Dataset:
             kwargs["label_file"] = sibling
         return KineticsJsonFolder(path, **kwargs)
     raise LiveactionError(f"--data {spec}: the folder has no Kinetics-skeleton .json or NTU .skeleton files")
+
+
+def _open_generator(split: str, kwargs: dict) -> GeneratedDataset:
+    """`synthetic`: SyntheticDataset clips; train and val draw from different seeds."""
+    from recognizer.data.synthetic import SyntheticDataset
+
+    if split not in SYNTHETIC_PER_CLASS:
+        raise ValueError(f"split must be one of {tuple(SYNTHETIC_PER_CLASS)}, got {split!r}")
+    common = {k: kwargs.pop(k) for k in ("preprocessing", "augment", "train", "max_persons") if k in kwargs}
+    kwargs.setdefault("n_per_class", SYNTHETIC_PER_CLASS[split])
+    seed = 2 * kwargs.pop("seed", 0) + (split == "val")  # distinct (seed, split) → distinct streams
+    return GeneratedDataset(SyntheticDataset(seed=seed, **kwargs), **common)
 
 
 def _order_labels(found) -> list[str]:

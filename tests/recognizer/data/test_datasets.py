@@ -10,7 +10,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from recognizer.data.augment import Augment
-from recognizer.data.datasets import ArrayDataset, KineticsJsonFolder, NtuFolder, open_dataset
+from recognizer.data.datasets import ArrayDataset, GeneratedDataset, KineticsJsonFolder, NtuFolder, open_dataset
 from recognizer.data.formats import SkeletonClip, write_kinetics_json
 from recognizer.errors import BadFileError, LiveactionError
 from recognizer.preprocess import Preprocessing
@@ -189,15 +189,35 @@ def test_open_dataset(json_folder, ntu_folder, tmp_path):
             open_dataset(spec)
 
 
-def test_open_dataset_synthetic():
-    pytest.importorskip("recognizer.data.synthetic", reason="the synthetic generator is not written yet")
-    from recognizer.data import synthetic
+class FakeGenerator:
+    """A map-style source of raw clips, as a generator provides them."""
 
+    labels = ["a", "b"]
+
+    def __len__(self):
+        return 5
+
+    def __getitem__(self, i):
+        return clip_array(i, T=10 + i), i % 2
+
+
+def test_generated_dataset():
+    ds = GeneratedDataset(FakeGenerator(), preprocessing=PREP, augment=Augment(), train=True)
+    assert len(ds) == 5 and ds.labels == ["a", "b"] and ds.targets == [0, 1, 0, 1, 0]
+    x, y = ds[3]
+    assert x.shape == (3, 16, 18, 2) and y == 1  # one person padded to two
+
+
+def test_open_dataset_synthetic():
+    synthetic = pytest.importorskip("recognizer.data.synthetic", reason="the synthetic generator is not there yet")
     if not hasattr(synthetic, "SyntheticDataset"):
         pytest.skip("recognizer.data.synthetic has no SyntheticDataset yet")
-    ds = open_dataset("synthetic")
-    x, y = ds[0]
-    assert x.dim() == 4 and isinstance(y, int)
+    train = open_dataset("synthetic", n_per_class=1, preprocessing=PREP, train=True)
+    val = open_dataset("synthetic", split="val", n_per_class=1, preprocessing=PREP)
+    assert isinstance(train, GeneratedDataset) and len(train) == len(train.labels) == len(val)
+    x, y = val[0]
+    assert x.shape == (3, 16, 18, 2) and x.dtype == torch.float32 and y == val.targets[0]
+    assert not torch.equal(val[1][0], open_dataset("synthetic", n_per_class=1, preprocessing=PREP)[1][0])
 
 
 def test_msr_through_array_dataset(msr_root):

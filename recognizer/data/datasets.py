@@ -7,7 +7,7 @@ so training sees exactly what the live engine feeds the model.
 A bad sample never stops training: files are read once when the dataset is built, and any
 that fail (`BadFileError`), hold no person, or carry an unusable label are left out and
 listed in `dataset.skipped` as `(path, problem)`. Should a file go bad later, `__getitem__`
-records it and serves the next good sample instead. A dataset with nothing usable left is a
+records it (in a DataLoader worker: in that worker's copy) and serves the next good sample. A dataset with nothing usable left is a
 `LiveactionError` that says why.
 
 Randomness (augmentation and the training crop) is drawn from torch's global generator, which

@@ -25,7 +25,8 @@ BODY_LINE = "72057594037931101 0 1 1 1 1 0 0.02764709 0.05745083 2"
 
 def joint_line(x, y, z, cx, cy, state=2):
     """One joint: x y z depthX depthY colorX colorY orientationW X Y Z trackingState."""
-    return f"{x:.7f} {y:.7f} {z:.6f} 277.419 191.8218 {cx:.3f} {cy:.3f} -0.2059419 0.05349901 0.9692109 -0.1239193 {state}"
+    depth, orientation = "277.419 191.8218", "-0.2059419 0.05349901 0.9692109 -0.1239193"
+    return f"{x:.7f} {y:.7f} {z:.6f} {depth} {cx:.3f} {cy:.3f} {orientation} {state}"
 
 
 def body_lines(offset=0.0, states=None, body_line=BODY_LINE):
@@ -196,7 +197,8 @@ def test_fuzz_read_ntu_skeleton(fuzz_dir, content):
 
 
 @settings(max_examples=1000, deadline=None)
-@given(name=st.one_of(st.text(max_size=25), st.from_regex(r"S\d{3}C\d{3}P\d{3}R\d{3}A\d{3}(\.skeleton)?", fullmatch=True)))
+@given(name=st.one_of(st.text(max_size=25),
+                     st.from_regex(r"S\d{3}C\d{3}P\d{3}R\d{3}A\d{3}(\.skeleton)?", fullmatch=True)))
 def test_fuzz_parse_ntu_name(name):
     try:
         parsed = parse_ntu_name(name)

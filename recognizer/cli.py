@@ -18,6 +18,8 @@ from recognizer.errors import LiveactionError
 COMMANDS = {
     "app": "Open the desktop app",
     "extract": "Extract 18-joint skeletons from a video into Kinetics-skeleton JSON",
+    "predict": "Recognize the actions in a video with a model (default: the starter model)",
+    "bench": "Measure the live pipeline: per-stage times, sustained fps, onset latency",
 }
 
 

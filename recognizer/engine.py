@@ -10,6 +10,7 @@ computed only when someone asks, for the window of the latest prediction.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ import numpy as np
 import torch
 
 from recognizer.actor import ActorSelector, actor_scores
+from recognizer.checkpoint import ModelCard, load_model
 from recognizer.latest import LatestWinsWorker
 from recognizer.preprocess import Preprocessing
 from recognizer.resample import TimeResampler
@@ -49,6 +51,52 @@ class ModelSpec:
     background_label: str | None = None  # a "none of these" class, shown as unknown
     threshold: float = 0.5  # confidence below which the model's answer is "unknown"
 
+    @classmethod
+    def from_card(cls, card: ModelCard) -> ModelSpec:
+        return cls(labels=tuple(card.labels), preprocessing=card.preprocessing, fps=card.fps,
+                   persons=card.persons, background_label=card.background_label,
+                   threshold=card.threshold if card.threshold is not None else cls.threshold)
+
+
+def load_recognizer(path: str | os.PathLike, device: torch.device | str | None = None
+                    ) -> tuple[torch.nn.Module, ModelSpec]:
+    """A model file (safetensors + JSON card) → the model on `device` and what the engine needs."""
+    model, card = load_model(path, device or best_device())
+    return model, ModelSpec.from_card(card)
+
+
+@dataclass(frozen=True)
+class FrequencyMaps:
+    """One stream's frequency view of the latest window (what the rFA module saw and weighed).
+
+    The rFA works on the transformed skeleton (after the transform net's N → N' virtual
+    joints), so the joint-frequency axis counts virtual-joint frequencies, not joints.
+    """
+
+    stream: str  # "position" or "velocity"
+    magnitude: np.ndarray  # (F_t, F_v) spectrum magnitude, averaged over channels
+    cos_mask: np.ndarray  # (F_t, F_v) learned attention on the cos (real) part, in [0, 1]
+    sin_mask: np.ndarray  # (F_t, F_v) learned attention on the sin (imaginary) part, in [0, 1]
+    temporal_hz: np.ndarray  # (F_t,) temporal frequency of each row, in Hz
+
+
+@dataclass(frozen=True)
+class AttentionQuery:
+    joint: int  # OpenPose-18 joint index of the query
+    time: int  # frame index within the model's window (0 … T-1)
+
+
+@dataclass(frozen=True)
+class AttentionMaps:
+    """Non-local attention of one query (joint, moment) of the latest window, mapped back
+    to the 18 input joints and the window's frames. Each map sums to 1."""
+
+    query: AttentionQuery
+    spatial: np.ndarray  # (18,) attention over the joints at the query moment
+    temporal: np.ndarray  # (T,) attention over the window's frames, for the query joint
+    spatiotemporal: np.ndarray  # (T, 18) attention over every (frame, joint)
+    window: np.ndarray  # (C, T, 18) the actor's preprocessed window the maps refer to
+
 
 @dataclass(frozen=True)
 class Prediction:
@@ -60,6 +108,9 @@ class Prediction:
     latency_ms: float  # newest frame's arrival → this prediction
     actor: int | None = None  # person slot the label is about
     labels: tuple[str, ...] = ()
+    window_probs: np.ndarray | None = None  # (K,) the model's raw output for this window (before smoothing)
+    frequency: tuple[FrequencyMaps, ...] | None = None  # when `want_frequency` is set
+    attention: AttentionMaps | None = None  # when `attention_query` is set
 
     def top(self, k: int = 5) -> list[tuple[str, float]]:
         order = np.argsort(self.probs)[::-1][:k]
@@ -125,6 +176,16 @@ class StreamingRecognizer:
         self._since_inference = 0
         if self.ring.length < self.config.min_frames:
             return self._state_only(WARMING_UP, t, arrived)
+        return self._run_window(t, arrived)
+
+    def flush(self) -> Prediction | None:
+        """Predict now on whatever the window holds (the end of a file, a clip shorter than a stride)."""
+        if self.ring.length < 2 or self._last_person_t is None:
+            return None
+        self._since_inference = 0
+        return self._run_window(self._last_person_t, time.perf_counter())
+
+    def _run_window(self, t: float, arrived: float) -> Prediction | None:
         window = self.ring.latest()  # (C, T', V, M) view on the device
         actor = self.actors.update(actor_scores(window, self.spec.fps))
         if actor is None:
@@ -173,7 +234,8 @@ class StreamingRecognizer:
             else:
                 label, state = UNKNOWN, UNKNOWN
             prediction = Prediction(job.time, label, decision.score, decision.probs, state,
-                                    (time.perf_counter() - job.arrived) * 1e3, job.actor, self.spec.labels)
+                                    (time.perf_counter() - job.arrived) * 1e3, job.actor, self.spec.labels,
+                                    window_probs=probs)
             self.latest, self.last_window = prediction, job
             self.model_ms.append(model_ms)
         if self._on_prediction is not None:

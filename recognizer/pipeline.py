@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from recognizer.pose import PoseEstimator
+from recognizer.pose import PoseEstimator, to_openpose18
 from recognizer.tracking import PersonTracker
 from recognizer.video import Frame, FrameSource
 
@@ -41,12 +41,12 @@ class Pipeline:
 
     def process(self, frame: Frame) -> FrameResult:
         t0 = time.perf_counter()
-        detections = self.pose.estimate(frame.rgb, frame.timestamp_s)  # (K, 18, 3)
+        landmarks = self.pose.detect33(frame.rgb, frame.timestamp_s)  # (K, 33, 3)
         t1 = time.perf_counter()
-        tracked = self.tracker.update(detections)
+        tracked = self.tracker.update(to_openpose18(landmarks))  # (K, 18, 3) → slots
         t2 = time.perf_counter()
         return FrameResult(frame, tracked.skeletons, tracked.ids,
-                           {"pose": (t1 - t0) * 1e3, "track": (t2 - t1) * 1e3})
+                           {"pose": (t1 - t0) * 1e3, "map_track": (t2 - t1) * 1e3})
 
     def run(self, source: FrameSource) -> Iterator[FrameResult]:
         """Every frame of `source`, with its decode time added to the timings."""

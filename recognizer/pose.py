@@ -19,15 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from recognizer.errors import BadFileError
+from recognizer.paths import POSE_MODEL
 from recognizer.skeleton import MEDIAPIPE33_TO_OPENPOSE18, map_to_openpose18
-
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
-DEFAULT_POSE_MODEL = ASSETS / "pose" / "pose_landmarker_full.task"
 
 
 @dataclass(frozen=True)
 class PoseConfig:
-    model_path: Path = field(default=DEFAULT_POSE_MODEL)
+    model_path: Path = field(default=POSE_MODEL)
     max_persons: int = 2  # people the landmarker looks for (more costs ~14 ms each)
     min_detection_confidence: float = 0.5  # detector score to start tracking a person
     min_presence_confidence: float = 0.5  # landmark model's "a pose is here" score to keep it

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
                         meta={"source": str(args.video), "persons": args.max_persons})
     write_kinetics_json(args.out, clip)
     with_person = sum(r.has_person for r in results)
-    ms = statistics.median(r.timings_ms["pose"] + r.timings_ms["track"] for r in results)
+    ms = statistics.median(r.timings_ms["pose"] + r.timings_ms["map_track"] for r in results)
     print(f"{args.out}: {len(results)} frames at {fps:.1f} fps, person in {with_person} "
           f"({100 * with_person / len(results):.0f}%), {ms:.1f} ms/frame (median pose+tracking)")
     return 0

@@ -10,6 +10,7 @@ computed only when someone asks, for the window of the latest prediction.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import time
@@ -22,6 +23,8 @@ import torch
 from recognizer.actor import ActorSelector, actor_scores
 from recognizer.checkpoint import ModelCard, load_model
 from recognizer.latest import LatestWinsWorker
+from recognizer.maps import AttentionMaps, AttentionQuery, FrequencyMaps, window_maps
+from recognizer.models.introspect import keep_maps
 from recognizer.preprocess import Preprocessing
 from recognizer.resample import TimeResampler
 from recognizer.ring import SkeletonRing, best_device
@@ -66,39 +69,6 @@ def load_recognizer(path: str | os.PathLike, device: torch.device | str | None =
 
 
 @dataclass(frozen=True)
-class FrequencyMaps:
-    """One stream's frequency view of the latest window (what the rFA module saw and weighed).
-
-    The rFA works on the transformed skeleton (after the transform net's N → N' virtual
-    joints), so the joint-frequency axis counts virtual-joint frequencies, not joints.
-    """
-
-    stream: str  # "position" or "velocity"
-    magnitude: np.ndarray  # (F_t, F_v) spectrum magnitude, averaged over channels
-    cos_mask: np.ndarray  # (F_t, F_v) learned attention on the cos (real) part, in [0, 1]
-    sin_mask: np.ndarray  # (F_t, F_v) learned attention on the sin (imaginary) part, in [0, 1]
-    temporal_hz: np.ndarray  # (F_t,) temporal frequency of each row, in Hz
-
-
-@dataclass(frozen=True)
-class AttentionQuery:
-    joint: int  # OpenPose-18 joint index of the query
-    time: int  # frame index within the model's window (0 … T-1)
-
-
-@dataclass(frozen=True)
-class AttentionMaps:
-    """Non-local attention of one query (joint, moment) of the latest window, mapped back
-    to the 18 input joints and the window's frames. Each map sums to 1."""
-
-    query: AttentionQuery
-    spatial: np.ndarray  # (18,) attention over the joints at the query moment
-    temporal: np.ndarray  # (T,) attention over the window's frames, for the query joint
-    spatiotemporal: np.ndarray  # (T, 18) attention over every (frame, joint)
-    window: np.ndarray  # (C, T, 18) the actor's preprocessed window the maps refer to
-
-
-@dataclass(frozen=True)
 class Prediction:
     time: float  # source time (s) of the newest frame in the window
     label: str  # the shown label, or one of the states' words
@@ -125,6 +95,18 @@ class _Window:
     actor: int
     time: float
     arrived: float  # perf_counter() when its newest frame arrived
+    maps_only: bool = False  # recompute the maps of an already published window
+
+
+@dataclass(frozen=True)
+class _Result:
+    """What the model thread hands back for one window."""
+
+    job: _Window
+    probs: np.ndarray  # (K,) softmax of the window
+    model_ms: float
+    frequency: tuple[FrequencyMaps, ...] | None
+    attention: AttentionMaps | None
 
 
 class StreamingRecognizer:
@@ -150,6 +132,8 @@ class StreamingRecognizer:
         self.latest: Prediction | None = None
         self.last_window: _Window | None = None  # what the latest prediction saw (for maps)
         self.model_ms: list[float] = []
+        self.want_frequency = False  # set while someone shows the frequency view
+        self.attention_query: AttentionQuery | None = None  # set while someone shows attention
         self._worker = LatestWinsWorker(self._infer, self._publish, on_error) if config.threaded else None
 
     # ---- per frame -------------------------------------------------------------------
@@ -219,14 +203,43 @@ class StreamingRecognizer:
         return self.spec.preprocessing.apply_test(x.unsqueeze(0))  # (1, C, T, V, M)
 
     @torch.inference_mode()
-    def _infer(self, job: _Window) -> tuple[_Window, np.ndarray, float]:
+    def _infer(self, job: _Window) -> _Result:
         t0 = time.perf_counter()
-        logits = self.model(self.model_input(job.x, job.actor))  # (1, K)
+        x = self.model_input(job.x, job.actor)  # (1, C, T, V, M)
+        want_frequency, query = self.want_frequency, self.attention_query
+        if want_frequency or query is not None:
+            with keep_maps(self.model):
+                logits = self.model(x)  # (1, K)
+            window = x[0, :, :, :, 0].cpu().numpy()  # (C, T, V) the actor
+            frequency, attention = window_maps(self.model, self.spec.fps, query, window, want_frequency)
+        else:
+            logits = self.model(x)  # (1, K)
+            frequency = attention = None
         probs = torch.softmax(logits.float(), dim=-1)[0].cpu().numpy()
-        return job, probs, (time.perf_counter() - t0) * 1e3
+        return _Result(job, probs, (time.perf_counter() - t0) * 1e3, frequency, attention)
 
-    def _publish(self, result: tuple[_Window, np.ndarray, float]) -> Prediction:
-        job, probs, model_ms = result
+    def request_maps(self) -> None:
+        """Recompute the maps (current `want_frequency` / `attention_query`) for the latest
+        window, e.g. for a paused view; the result arrives through `on_prediction`."""
+        with self._lock:
+            job = self.last_window
+        if job is None:
+            return
+        job = dataclasses.replace(job, maps_only=True)
+        if self._worker is not None:
+            self._worker.submit(job)
+        else:
+            self._publish(self._infer(job))
+
+    def _publish(self, result: _Result) -> Prediction:
+        job, probs, model_ms = result.job, result.probs, result.model_ms
+        if job.maps_only:
+            with self._lock:
+                prediction = dataclasses.replace(self.latest, frequency=result.frequency, attention=result.attention)
+                self.latest = prediction
+            if self._on_prediction is not None:
+                self._on_prediction(prediction)
+            return prediction
         with self._lock:
             decision = self.smoother.update(probs, job.time)
             if decision.label_index is not None and decision.score >= self.threshold:
@@ -235,7 +248,7 @@ class StreamingRecognizer:
                 label, state = UNKNOWN, UNKNOWN
             prediction = Prediction(job.time, label, decision.score, decision.probs, state,
                                     (time.perf_counter() - job.arrived) * 1e3, job.actor, self.spec.labels,
-                                    window_probs=probs)
+                                    window_probs=probs, frequency=result.frequency, attention=result.attention)
             self.latest, self.last_window = prediction, job
             self.model_ms.append(model_ms)
         if self._on_prediction is not None:

@@ -137,3 +137,40 @@ def test_engine_runs_on_cuda():
     made = [p for p in feed(engine, 1.5) if p.window_probs is not None]
     assert made and engine.ring.device.type == "cuda"
     assert next(engine.model.parameters()).is_cuda
+
+
+def test_maps_only_when_asked_with_documented_shapes():
+    from recognizer.engine import AttentionQuery
+
+    engine = StreamingRecognizer(tiny_model(), spec(), EngineConfig(threaded=False), device="cpu")
+    plain = [p for p in feed(engine, 1.0) if p.window_probs is not None]
+    assert plain[-1].frequency is None and plain[-1].attention is None
+
+    engine.want_frequency = True
+    engine.attention_query = AttentionQuery(joint=4, time=10)  # right wrist
+    made = [p for p in feed(engine, 0.5, start=1.0) if p.window_probs is not None][-1]
+    assert [m.stream for m in made.frequency] == ["position", "velocity"]
+    for m in made.frequency:  # T = 16 frames → 9 temporal frequencies 0 … 15 Hz; N' = 8 virtual joints
+        assert m.magnitude.shape == m.cos_mask.shape == m.sin_mask.shape == (9, 8)
+        assert m.temporal_hz[0] == 0 and m.temporal_hz[-1] == pytest.approx(15.0)
+        assert ((m.cos_mask >= 0) & (m.cos_mask <= 1)).all() and (m.magnitude >= 0).all()
+    a = made.attention
+    assert a.query == AttentionQuery(4, 10)
+    assert a.spatial.shape == (18,) and a.temporal.shape == (16,) and a.spatiotemporal.shape == (16, 18)
+    for attention in (a.spatial, a.temporal, a.spatiotemporal):
+        assert attention.min() >= 0 and attention.sum() == pytest.approx(1.0, abs=1e-4)
+    assert a.window.shape == (3, 16, 18)
+
+
+def test_request_maps_recomputes_for_the_latest_window():
+    from recognizer.engine import AttentionQuery
+
+    got = []
+    engine = StreamingRecognizer(tiny_model(), spec(), EngineConfig(threaded=False), device="cpu",
+                                 on_prediction=got.append)
+    feed(engine, 1.0)
+    before = engine.latest
+    engine.attention_query = AttentionQuery(joint=0, time=3)
+    engine.request_maps()
+    assert got[-1].time == before.time and got[-1].label == before.label
+    assert got[-1].attention is not None and got[-1].attention.query.joint == 0

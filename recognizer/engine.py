@@ -53,6 +53,7 @@ class ModelSpec:
     persons: int = 1  # persons the model reads; 1: the acting person only
     background_label: str | None = None  # a "none of these" class, shown as unknown
     threshold: float = 0.5  # confidence below which the model's answer is "unknown"
+    few_shot: tuple[str, ...] = ()  # labels recognized from prototypes, not trained (shown as such)
 
     @classmethod
     def from_card(cls, card: ModelCard) -> ModelSpec:
@@ -96,6 +97,19 @@ class _Window:
     time: float
     arrived: float  # perf_counter() when its newest frame arrived
     maps_only: bool = False  # recompute the maps of an already published window
+
+
+def prepare_input(window: torch.Tensor, actor: int, spec: ModelSpec) -> torch.Tensor:
+    """`(C, T', V, M_in)` raw skeletons → `(1, C, T, V, M)` model input, the actor first.
+
+    The one path from tracked skeletons to a model input: the engine, few-shot embedding
+    and anything else that feeds a model windows goes through it.
+    """
+    others = [m for m in range(window.shape[-1]) if m != actor]
+    x = window[..., ([actor] + others)[: spec.persons]]  # (C, T', V, M)
+    if x.shape[-1] < spec.persons:  # fewer tracked slots than the model reads: empty persons
+        x = torch.nn.functional.pad(x, (0, spec.persons - x.shape[-1]))
+    return spec.preprocessing.apply_test(x.unsqueeze(0))  # (1, C, T, V, M)
 
 
 @dataclass(frozen=True)
@@ -197,10 +211,7 @@ class StreamingRecognizer:
 
     # ---- per stride (model thread when threaded) -------------------------------------
     def model_input(self, window: torch.Tensor, actor: int) -> torch.Tensor:
-        """`(C, T', V, 2)` raw window → `(1, C, T, V, M)` model input, the actor first."""
-        order = [actor, 1 - actor][: self.spec.persons]
-        x = window[..., order]  # (C, T', V, M)
-        return self.spec.preprocessing.apply_test(x.unsqueeze(0))  # (1, C, T, V, M)
+        return prepare_input(window, actor, self.spec)
 
     @torch.inference_mode()
     def _infer(self, job: _Window) -> _Result:

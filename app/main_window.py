@@ -1,0 +1,638 @@
+"""The main window: wires sources, the engine and the views together; decides nothing slow.
+
+Everything slow happens elsewhere: opening a source or loading a model runs in a
+`BackgroundCall`, frames are read and analysed in a `Session`'s threads, the model runs on
+the engine's own thread. The window only reacts to their signals, so a camera that hangs,
+a corrupt file or a slow model never freezes it. A request that fails keeps what was
+running before (a bad video does not stop the good one).
+
+The window is open for more: panels are `QDockWidget`s registered by name, menus are
+plain `QMenu`s, and the current engine/session are attributes other parts can follow.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMainWindow, QMenu,
+                               QStackedWidget, QVBoxLayout, QWidget)
+
+from app import settings as settings_io
+from app.about import show_about
+from app.background import BackgroundCall
+from app.inference import EngineBridge, LoadedModel, build_engine
+from app.models_menu import LabelsDialog, ModelsMenu, model_title
+from app.settings import PANELS, AppSettings
+from app.sources import CLIP, RESOLUTIONS, STREAM, VIDEO, LiveFrame, Session, SourceSpec, default_pipeline, open_source
+from app.startup import (VIDEO_SUFFIXES, StartOptions, camera_to_open, dropped_kind, model_to_load,
+                         remembered_source, requested_source)
+from app.views.attention import AttentionView
+from app.views.frequency import FrequencyView
+from app.views.message_bar import ERROR, INFO, WARNING, MessageBar
+from app.views.predictions import LabelBanner, TopKBars
+from app.views.start_page import StartPage
+from app.views.video import VideoView
+from recognizer.engine import Prediction
+from recognizer.maps import AttentionQuery
+from recognizer.paths import STARTER_MODEL, user_models
+from recognizer.video import list_cameras
+
+log = logging.getLogger(__name__)
+
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)  # offered in Model ▸ Unknown below
+STATUS_INTERVAL_S = 0.25  # the status bar's numbers change at most this often
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """What the window takes from the outside world; tests pass their own pieces."""
+
+    store: QSettings  # where settings are remembered
+    starter_model: Path = STARTER_MODEL
+    user_models: Path = field(default_factory=user_models)
+    open_source: Callable[[SourceSpec], Any] = open_source
+    find_cameras: Callable[[], list[int]] = list_cameras
+    make_pipeline: Callable[[], Any] = default_pipeline
+    retry_s: float = 2.0  # wait before trying a lost camera again (doubles up to 8 s)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: AppContext, options: StartOptions = StartOptions()):
+        super().__init__()
+        self.context = context
+        self.options = options
+        self.settings: AppSettings = settings_io.load(context.store)
+        self.session: Session | None = None
+        self.engine = None
+        self.model: LoadedModel | None = None
+        self.paused = False
+        self.ended = False
+        self.cameras: list[int] = []
+        self.last_prediction: Prediction | None = None
+        self.predictions = 0
+        self.frames_shown = 0
+        self._retiring: set[Session] = set()
+        self._calls: set[BackgroundCall] = set()
+        self._open_call: BackgroundCall | None = None
+        self._model_call: BackgroundCall | None = None
+        self._retry_spec: SourceSpec | None = None
+        self._retry_attempts = 0
+        self._status_at = 0.0
+        self._dialogs: list[QWidget] = []
+
+        self.setWindowTitle("liveaction")
+        self.setAcceptDrops(True)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+        self._build_views()
+        self._build_docks()
+        self._build_menus()
+        self._build_status_bar()
+        self._retry_timer = QTimer(self)
+        self._retry_timer.setSingleShot(True)
+        self._retry_timer.timeout.connect(self._retry_source)
+        self._restore_layout()
+
+    # ================================================================ building the window
+    def _build_views(self) -> None:
+        self.message_bar = MessageBar()
+        self.banner = LabelBanner()
+        self.video = VideoView()
+        self.top_k = TopKBars()
+        self.start_page = StartPage()
+        live = QWidget()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.video, 1)
+        row.addWidget(self.top_k)
+        column = QVBoxLayout(live)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addLayout(row, 1)
+        self.live_page = live
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.start_page)
+        self.pages.addWidget(live)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        self.start_page.open_video.connect(self.choose_video)
+        self.start_page.retry_camera.connect(self.retry_camera)
+        self.start_page.open_stream.connect(self.choose_stream)
+        self.start_page.open_clip.connect(self.choose_clip)
+        self.video.joint_clicked.connect(self._joint_clicked)
+
+    def _build_docks(self) -> None:
+        self.frequency_view = FrequencyView()
+        self.attention_view = AttentionView()
+        self.docks: dict[str, QDockWidget] = {}
+        self.add_panel("frequency", "Frequency", self.frequency_view, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.add_panel("attention", "Attention", self.attention_view, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.attention_view.query_changed.connect(self._query_changed)
+
+    def add_panel(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        """Dock `widget` as a named panel (its name keys the remembered layout)."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"panel-{name}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        dock.visibilityChanged.connect(lambda _visible: self._update_map_requests())
+        self.docks[name] = dock
+        return dock
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        source = bar.addMenu("&Source")
+        self.open_video_action = self._action(source, "Open &video…", self.choose_video, QKeySequence.StandardKey.Open)
+        self._action(source, "&Network camera…", self.choose_stream)
+        self._action(source, "&Replay a recorded clip…", self.choose_clip)
+        self.camera_menu = source.addMenu("&Camera")
+        self.camera_menu.aboutToShow.connect(self._fill_camera_menu)
+        self._fill_camera_menu()
+        source.addSeparator()
+        self.loop_action = self._action(source, "&Loop videos and clips", self.set_loop)
+        self.loop_action.setCheckable(True)
+        self.loop_action.setChecked(self.settings.loop)
+        source.addSeparator()
+        self._action(source, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        self.models_menu = ModelsMenu(self.context.starter_model, self.context.user_models, self)
+        self.models_menu.model_chosen.connect(self.load_model)
+        self.models_menu.open_file.connect(self.choose_model)
+        self.models_menu.show_labels.connect(self.show_labels)
+        self.threshold_menu = QMenu("&Unknown below", self)
+        group = QActionGroup(self)
+        for value in (None, *THRESHOLDS):
+            action = self.threshold_menu.addAction("the model's own threshold" if value is None else f"{value:.0%}")
+            action.setCheckable(True)
+            action.setChecked(value == self.settings.threshold)
+            action.triggered.connect(functools.partial(self.set_threshold, value))
+            group.addAction(action)
+        self.models_menu.aboutToShow.connect(lambda: self.models_menu.addMenu(self.threshold_menu))
+        bar.addMenu(self.models_menu)
+
+        view = bar.addMenu("&View")
+        self.pause_action = self._action(view, "&Pause", self.toggle_pause, "Space")
+        self.pause_action.setCheckable(True)
+        self.full_screen_action = self._action(view, "&Full screen", self.toggle_full_screen, "F")
+        self.full_screen_action.setCheckable(True)
+        leave = QAction(self)
+        leave.setShortcut("Esc")
+        leave.triggered.connect(lambda: self.isFullScreen() and self.toggle_full_screen())
+        self.addAction(leave)
+        view.addSeparator()
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+        self.view_menu = view
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About liveaction", self.show_about)
+
+    def _action(self, menu: QMenu, text: str, slot, shortcut=None) -> QAction:
+        action = menu.addAction(text)
+        action.triggered.connect(lambda _=False: slot())
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)  # shortcuts work in full screen too, with the menu bar hidden
+        return action
+
+    def _build_status_bar(self) -> None:
+        self.status = {name: QLabel("") for name in ("source", "fps", "pose", "model", "device")}
+        for label in self.status.values():
+            label.setContentsMargins(8, 0, 8, 0)
+            self.statusBar().addPermanentWidget(label)
+        self.status["source"].setText("no source")
+        self.status["model"].setText("no model")
+
+    def _restore_layout(self) -> None:
+        if self.settings.geometry:
+            self.restoreGeometry(self.settings.geometry)
+        else:
+            self.resize(1500, 950)
+        if self.settings.window_state:
+            self.restoreState(self.settings.window_state)
+        else:
+            self.resizeDocks([self.docks["attention"]], [430], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.docks["frequency"]], [300], Qt.Orientation.Vertical)
+        for name, dock in self.docks.items():
+            dock.setVisible(name in self.settings.panels)
+
+    # ================================================================ starting up
+    def start(self) -> None:
+        """Open what the command line or the last run asked for; look for a camera otherwise."""
+        self._load_startup_model()
+        spec = requested_source(self.options, self.settings.loop, self.settings.resolution)
+        spec = spec or remembered_source(self.settings.source)
+        if spec is not None:
+            self.open_source(spec)
+        else:
+            self._show_start_page("Looking for a camera…")
+            self.retry_camera()
+
+    def _load_startup_model(self) -> None:
+        path = model_to_load(self.options, self.settings.model_path, self.context.starter_model)
+        if path == self.context.starter_model and not path.is_file():
+            note = (f"The bundled starter model is missing ({path}). Videos still show skeletons; choose a "
+                    "model with Model ▸ Open model file… to see labels.")
+            self.message_bar.show_message(note, WARNING)
+            self.start_page.set_model_note(note)
+            self.banner.show_message("No model", "Model ▸ Open model file…")
+            return
+        self.load_model(path)
+
+    # ================================================================ sources
+    def choose_video(self) -> None:
+        filters = f"Videos ({' '.join('*' + s for s in VIDEO_SUFFIXES)});;All files (*)"
+        path, _ = QFileDialog.getOpenFileName(self, "Open video", self._last_folder(), filters)
+        if path:
+            self.open_source(SourceSpec(VIDEO, path, loop=self.settings.loop))
+
+    def choose_clip(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Replay a recorded clip", self._last_folder(),
+                                              "Skeleton clips (*.json);;All files (*)")
+        if path:
+            self.open_source(SourceSpec(CLIP, path, loop=self.settings.loop))
+
+    def choose_stream(self) -> None:
+        last = self.settings.source.target if self.settings.source and self.settings.source.kind == STREAM else ""
+        url, ok = QInputDialog.getText(self, "Network camera",
+                                       "Stream URL (HTTP MJPEG or RTSP, e.g. http://phone:8080/video):", text=last)
+        if ok and url.strip():
+            self.open_source(SourceSpec(STREAM, url.strip()))
+
+    def _last_folder(self) -> str:
+        source = self.settings.source
+        return str(Path(source.target).parent) if source and source.kind in (VIDEO, CLIP) else str(Path.home())
+
+    def open_source(self, spec: SourceSpec, retry: bool = False) -> None:
+        """Open `spec` off the GUI thread; what runs now keeps running until it succeeds."""
+        if not retry:
+            self._stop_retrying()
+        call = BackgroundCall(self.context.open_source, spec, what=f"Opening {spec.title}")
+        self._open_call = call
+        call.succeeded.connect(functools.partial(self._source_opened, call, spec))
+        call.failed.connect(functools.partial(self._source_failed, call, spec, retry))
+        self._run(call)
+        if not retry:
+            self.status["source"].setText(f"opening {spec.title}…")
+
+    def _source_opened(self, call: BackgroundCall, spec: SourceSpec, source) -> None:
+        if call is not self._open_call:  # a newer request won
+            source.close()
+            return
+        self._open_call = None
+        reconnected = self._retry_spec is not None
+        self._stop_retrying()
+        self._retire_session()
+        session = Session(spec, source, self.engine, self.context.make_pipeline, self)
+        session.frame.connect(functools.partial(self._on_frame, session))
+        session.lost.connect(functools.partial(self._on_lost, session))
+        session.failed.connect(functools.partial(self._on_failed, session))
+        session.ended.connect(functools.partial(self._on_ended, session))
+        self.session = session
+        self.ended = False
+        self.paused = False
+        self.pause_action.setChecked(False)
+        self.attention_view.set_paused(False)
+        self.video.set_overlay("")
+        self.video.clear()
+        session.start()
+        self.pages.setCurrentWidget(self.live_page)
+        self.status["source"].setText(f"{session.name} · {session.source_fps:.0f} fps")
+        if self.model is not None:
+            self.banner.show_message("…", "warming up")
+        self.top_k.clear()
+        if reconnected:
+            self.message_bar.show_message(f"{spec.title} is back.", INFO, timeout_ms=3000)
+        elif self.message_bar.level == ERROR:
+            self.message_bar.dismiss()
+        self.settings = replace(self.settings, source=spec)
+        self._save_settings()
+
+    def _source_failed(self, call: BackgroundCall, spec: SourceSpec, retry: bool, message: str) -> None:
+        if call is not self._open_call:
+            return
+        self._open_call = None
+        if retry and self._retry_spec == spec:
+            self._schedule_retry(message)
+            return
+        self.message_bar.show_message(f"Cannot open {spec.title}: {message}", ERROR)
+        if self.session is None:
+            self._show_start_page(f"Cannot open {spec.title}.")
+        else:
+            self.status["source"].setText(f"{self.session.name} · {self.session.source_fps:.0f} fps")
+
+    def _retire_session(self) -> None:
+        """Stop the current session without waiting; it is dropped once its threads end."""
+        session, self.session = self.session, None
+        if session is None:
+            return
+        self._retiring.add(session)
+        session.finished.connect(functools.partial(self._retiring.discard, session))
+        session.stop()
+        if not session.running:
+            self._retiring.discard(session)
+
+    def _on_frame(self, session: Session, frame: LiveFrame) -> None:
+        if session is not self.session:
+            return
+        self.video.show_frame(frame)
+        self.frames_shown += 1
+        if frame.rgb is not None:
+            self.attention_view.set_aspect(frame.rgb.shape[1] / frame.rgb.shape[0])
+        now = time.monotonic()
+        if now - self._status_at >= STATUS_INTERVAL_S:
+            self._status_at = now
+            self.status["fps"].setText(f"{frame.fps:.1f} fps analysed")
+            self.status["pose"].setText(f"pose {frame.pose_ms:.0f} ms" if session.has_video else "replay (no pose)")
+            if self.engine is not None and self.engine.model_ms:
+                self.status["model"].setText(f"model {self.engine.model_ms[-1]:.0f} ms")
+
+    def _on_lost(self, session: Session, message: str) -> None:
+        if session is not self.session:
+            return
+        self._retire_session()
+        self._retry_spec = session.spec
+        self._retry_attempts = 0
+        self.video.set_overlay("Reconnecting…")
+        self._schedule_retry(message)
+
+    def _schedule_retry(self, message: str) -> None:
+        self._retry_attempts += 1
+        delay = min(self.context.retry_s * 2 ** (self._retry_attempts - 1), max(8.0, self.context.retry_s))
+        self.message_bar.show_message(f"{message}. Trying again in {delay:.0f} s (attempt {self._retry_attempts})…",
+                                      WARNING)
+        self.status["source"].setText(f"{self._retry_spec.title}: reconnecting…")
+        self._retry_timer.start(int(delay * 1000))
+
+    def _retry_source(self) -> None:
+        if self._retry_spec is not None:
+            self.open_source(self._retry_spec, retry=True)
+
+    def _stop_retrying(self) -> None:
+        self._retry_timer.stop()
+        self._retry_spec = None
+        self._retry_attempts = 0
+
+    def _on_failed(self, session: Session, message: str) -> None:
+        if session is not self.session:
+            return
+        self._retire_session()
+        self.video.set_overlay("Stopped")
+        self.message_bar.show_message(message, ERROR)
+        self.status["source"].setText(f"{session.name}: stopped")
+
+    def _on_ended(self, session: Session) -> None:
+        if session is not self.session:
+            return
+        self.ended = True
+        self.video.set_overlay("End of video — Space plays it again")
+
+    def retry_camera(self) -> None:
+        """Look for cameras off the GUI thread; open the remembered one or the first found."""
+        call = BackgroundCall(self.context.find_cameras, what="Looking for cameras")
+        call.succeeded.connect(self._cameras_found)
+        call.failed.connect(lambda message: self._cameras_found([]))
+        self._run(call)
+
+    def _cameras_found(self, cameras: list[int]) -> None:
+        self.cameras = list(cameras)
+        spec = camera_to_open(self.cameras, self.settings.source, self.settings.resolution)
+        if spec is not None:
+            self.open_source(spec)
+        elif self.session is None:
+            self._show_start_page("No camera found. Connect one and press Retry camera, or open a video.")
+        else:
+            self.message_bar.show_message("No camera found.", WARNING, timeout_ms=4000)
+
+    def _fill_camera_menu(self) -> None:
+        menu = self.camera_menu
+        menu.clear()
+        for index in self.cameras:
+            menu.addAction(f"Camera {index}").triggered.connect(
+                functools.partial(lambda i, _=False: self.open_source(SourceSpec.camera(i, self.settings.resolution)),
+                                  index))
+        if not self.cameras:
+            menu.addAction("No camera found").setEnabled(False)
+        menu.addAction("Look for cameras again").triggered.connect(lambda _=False: self.retry_camera())
+        menu.addSeparator()
+        sizes = menu.addMenu("Resolution")
+        group = QActionGroup(sizes)
+        for size in (None, *RESOLUTIONS):
+            action = sizes.addAction("the camera's own" if size is None else f"{size[0]} × {size[1]}")
+            action.setCheckable(True)
+            action.setChecked(size == self.settings.resolution)
+            action.triggered.connect(functools.partial(self.set_resolution, size))
+            group.addAction(action)
+
+    def set_resolution(self, size: tuple[int, int] | None, _checked: bool = False) -> None:
+        self.settings = replace(self.settings, resolution=size)
+        if self.session is not None and self.session.spec.kind == "camera":
+            self.open_source(SourceSpec.camera(int(self.session.spec.target), size))
+        self._save_settings()
+
+    def set_loop(self) -> None:
+        loop = self.loop_action.isChecked()
+        self.settings = replace(self.settings, loop=loop)
+        if self.session is not None:
+            self.session.set_loop(loop)
+        self._save_settings()
+
+    def _show_start_page(self, message: str) -> None:
+        self.start_page.set_message(message)
+        self.pages.setCurrentWidget(self.start_page)
+        self.status["source"].setText("no source")
+
+    # ================================================================ pause, full screen
+    def toggle_pause(self) -> None:
+        if self.ended and self.session is not None:
+            self.open_source(self.session.spec)
+            return
+        self.set_paused(not self.paused)
+
+    def set_paused(self, paused: bool) -> None:
+        if self.session is None:
+            paused = False
+        self.paused = paused
+        self.pause_action.setChecked(paused)
+        if self.session is not None:
+            self.session.set_paused(paused)
+        self.video.set_overlay("Paused" if paused else "")
+        self.attention_view.set_paused(paused)
+
+    def toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+        self.full_screen_action.setChecked(self.isFullScreen())
+
+    # ================================================================ models
+    def choose_model(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open model", str(self.context.user_models),
+                                              "liveaction models (*.safetensors *.json);;All files (*)")
+        if path:
+            self.load_model(Path(path))
+
+    def load_model(self, path: Path) -> None:
+        """Load a model off the GUI thread; the current one keeps running until it is ready."""
+        bridge = EngineBridge()
+        call = BackgroundCall(build_engine, Path(path), self.settings.threshold, bridge, what=f"Loading {path}")
+        self._model_call = call
+        call.succeeded.connect(functools.partial(self._model_loaded, call))
+        call.failed.connect(functools.partial(self._model_failed, call, Path(path)))
+        self._run(call)
+        self.status["model"].setText(f"loading {model_title(Path(path), self.context.starter_model)}…")
+
+    def _model_loaded(self, call: BackgroundCall, loaded: LoadedModel) -> None:
+        if call is not self._model_call:
+            _close_later(loaded.engine)
+            return
+        self._model_call = None
+        old = self.engine
+        if self.model is not None:  # late predictions of the old model must not reach the views
+            self.model.bridge.prediction.disconnect(self._on_prediction)
+            self.model.bridge.failed.disconnect(self._engine_failed)
+        self.model, self.engine = loaded, loaded.engine
+        loaded.bridge.prediction.connect(self._on_prediction)
+        loaded.bridge.failed.connect(self._engine_failed)
+        self._update_map_requests()
+        if self.session is not None:
+            self.session.set_engine(self.engine)
+        if old is not None:
+            _close_later(old)
+        self.attention_view.set_window_length(loaded.spec.preprocessing.T)
+        self.models_menu.set_current(loaded.path)
+        title = model_title(loaded.path, self.context.starter_model)
+        self.status["model"].setText(title)
+        self.status["device"].setText(str(self.engine.device))
+        self.banner.show_message("…", "warming up")
+        self.top_k.clear()
+        self.start_page.set_model_note("")
+        self.message_bar.show_message(f"Using {title}: {len(loaded.spec.labels)} actions.", INFO, timeout_ms=3000)
+        remembered = None if loaded.path == self.context.starter_model else str(loaded.path)
+        self.settings = replace(self.settings, model_path=remembered)
+        self._save_settings()
+
+    def _model_failed(self, call: BackgroundCall, path: Path, message: str) -> None:
+        if call is not self._model_call:
+            return
+        self._model_call = None
+        keeping = f" Still using {model_title(self.model.path, self.context.starter_model)}." if self.model else ""
+        self.message_bar.show_message(f"Cannot load the model: {message}.{keeping}", ERROR)
+        if self.model is None:
+            self.status["model"].setText("no model")
+            self.banner.show_message("No model", "Model ▸ Open model file…")
+        else:
+            self.status["model"].setText(model_title(self.model.path, self.context.starter_model))
+
+    def _engine_failed(self, message: str) -> None:
+        self.message_bar.show_message(f"The model failed on a window: {message}", ERROR)
+
+    def set_threshold(self, value: float | None, _checked: bool = False) -> None:
+        self.settings = replace(self.settings, threshold=value)
+        if self.engine is not None:
+            self.engine.threshold = value if value is not None else self.engine.spec.threshold
+        self._save_settings()
+
+    def show_labels(self) -> None:
+        if self.model is not None:
+            dialog = LabelsDialog(model_title(self.model.path, self.context.starter_model), self.model.spec.labels, self)
+            dialog.show()
+            self._dialogs.append(dialog)
+
+    # ================================================================ predictions and maps
+    def _on_prediction(self, prediction: Prediction) -> None:
+        self.last_prediction = prediction
+        self.predictions += 1
+        self.banner.show_prediction(prediction)
+        self.top_k.show_prediction(prediction)
+        self.video.set_actor(prediction.actor)
+        self.frequency_view.show_prediction(prediction)
+        self.attention_view.show_prediction(prediction)
+
+    def _joint_clicked(self, joint: int) -> None:
+        dock = self.docks["attention"]
+        if not dock.isVisible():
+            dock.show()
+        dock.raise_()
+        self.attention_view.set_query_joint(joint)
+
+    def _query_changed(self, query: AttentionQuery) -> None:
+        self.video.set_query_joint(query.joint)
+        self._update_map_requests()
+
+    def _update_map_requests(self) -> None:
+        """Ask the engine for the maps the visible panels show (and for nothing else)."""
+        self.video.set_query_joint(self.attention_view.query.joint if self.docks["attention"].isVisible() else None)
+        if self.engine is None:
+            return
+        self.engine.want_frequency = self.docks["frequency"].isVisible()
+        self.engine.attention_query = self.attention_view.query if self.docks["attention"].isVisible() else None
+        if self.paused and (self.engine.want_frequency or self.engine.attention_query is not None):
+            self.engine.request_maps()
+
+    # ================================================================ the rest
+    def show_about(self) -> None:
+        device = str(self.engine.device) if self.engine is not None else "none (no model loaded)"
+        model = model_title(self.model.path, self.context.starter_model) if self.model else "none"
+        self._dialogs.append(show_about(self, device, model))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if not paths:
+            return
+        event.acceptProposedAction()
+        path = paths[0]
+        kind = dropped_kind(path)
+        if kind == "model":
+            self.load_model(path)
+        else:
+            self.open_source(SourceSpec(CLIP if kind == "clip" else VIDEO, str(path), loop=self.settings.loop))
+
+    def _run(self, call: BackgroundCall) -> None:
+        self._calls.add(call)
+        call.finished.connect(functools.partial(self._calls.discard, call))
+        call.start()
+
+    def _save_settings(self) -> None:
+        panels = tuple(name for name in PANELS if not self.docks[name].isHidden())
+        self.settings = replace(self.settings, panels=panels, geometry=bytes(self.saveGeometry().data()),
+                                window_state=bytes(self.saveState().data()))
+        settings_io.save(self.context.store, self.settings)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._save_settings()
+        self._stop_retrying()
+        self._retire_session()
+        for session in list(self._retiring):
+            session.wait(3.0)
+        for call in list(self._calls):
+            call.wait(5000)
+        if self.engine is not None:
+            self.engine.close()
+        super().closeEvent(event)
+
+
+def _close_later(engine) -> None:
+    """Stop an engine we no longer use without waiting for its model thread here."""
+    threading.Thread(target=engine.close, name="close-engine", daemon=True).start()

@@ -1,0 +1,199 @@
+"""Fixtures for the app's tests: small real models, fake sources and pipelines, hand-made maps.
+
+Most window tests use a fake pipeline (a moving skeleton, no MediaPipe) and fake sources
+(frames from memory), so they are fast and need no camera; the end-to-end tests run the
+real pose model on a real video from ../shared/data.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, QTimer
+
+from recognizer.engine import Prediction
+from recognizer.maps import AttentionMaps, AttentionQuery, FrequencyMaps
+from recognizer.video import Frame, SourceLost
+
+LABELS_A = ("tai chi", "clean and jerk", "skateboarding", "waving", "squatting")
+LABELS_B = ("jumping", "clapping", "kicking")
+T = 32  # the test models' window (frames): small, so inference is quick on a busy CPU
+
+
+def save_tiny_model(path: Path, labels: tuple[str, ...]) -> Path:
+    import torch
+
+    from recognizer.checkpoint import ModelCard, save_model
+    from recognizer.models import create_model
+    from recognizer.preprocess import Preprocessing
+
+    torch.manual_seed(len(labels))
+    model = create_model("slnl_rfa_lite", len(labels), T=T)
+    save_model(path, model, ModelCard.for_model(model, labels, Preprocessing(T=T, normalization="clip"), persons=1))
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory) -> dict[str, Path]:
+    """Two untrained SLnL-rFA lite models (5 and 3 labels), saved as model files."""
+    folder = tmp_path_factory.mktemp("models")
+    return {"a": save_tiny_model(folder / "a.safetensors", LABELS_A),
+            "b": save_tiny_model(folder / "b.safetensors", LABELS_B)}
+
+
+@pytest.fixture
+def store(tmp_path) -> QSettings:
+    """Settings in a file of this test's own (never the user's)."""
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def ta_chi(shared_data) -> Path:
+    path = shared_data / "videos" / "ta_chi.mp4"
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    return path
+
+
+# ---- a moving person without MediaPipe --------------------------------------------------
+STANDING = np.array([
+    (0.50, 0.20), (0.50, 0.30), (0.44, 0.30), (0.41, 0.42), (0.40, 0.52), (0.56, 0.30), (0.59, 0.42),
+    (0.60, 0.52), (0.46, 0.55), (0.46, 0.70), (0.46, 0.85), (0.54, 0.55), (0.54, 0.70), (0.54, 0.85),
+    (0.49, 0.18), (0.51, 0.18), (0.48, 0.19), (0.52, 0.19),
+], np.float32)
+
+
+def waving_skeletons(t: float) -> np.ndarray:
+    """`(2, 18, 3)`: one person in slot 0 waving the right arm (a 1 Hz wave), slot 1 empty."""
+    skeletons = np.zeros((2, 18, 3), np.float32)
+    skeletons[0, :, :2] = STANDING
+    skeletons[0, :, 2] = 0.9
+    angle = np.sin(2 * np.pi * t)
+    skeletons[0, 3] = (0.38, 0.30 - 0.06 * (1 + angle), 0.9)  # right elbow
+    skeletons[0, 4] = (0.36 + 0.04 * angle, 0.18 - 0.05 * (1 + angle), 0.9)  # right wrist
+    return skeletons
+
+
+class FakeResult:
+    def __init__(self, skeletons: np.ndarray):
+        self.skeletons = skeletons
+        self.ids = (0, None)
+        self.timings_ms = {"pose": 1.0}
+
+
+class FakePose:
+    def __init__(self):
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakePipeline:
+    """Stands in for pose + tracking: every frame shows the waving person."""
+
+    def __init__(self, delay_s: float = 0.0):
+        self.pose = FakePose()
+        self.delay_s = delay_s
+        self.frames = 0
+
+    def process(self, frame: Frame) -> FakeResult:
+        if self.delay_s:
+            time.sleep(self.delay_s)
+        self.frames += 1
+        return FakeResult(waving_skeletons(frame.timestamp_s))
+
+
+class FakeSource:
+    """Frames from memory at `fps`; after `lose_after` frames it raises `SourceLost` like a camera."""
+
+    def __init__(self, name: str = "fake camera", fps: float = 30.0, frames: int = 10_000,
+                 lose_after: int | None = None, live: bool = True):
+        self.name = name
+        self.fps = fps
+        self.count = frames
+        self.lose_after = lose_after
+        self.live = live
+        self.closed = False
+        self.loop = False
+
+    def frames(self) -> Iterator[Frame]:
+        rgb = np.full((48, 64, 3), 90, np.uint8)
+        start = time.monotonic()
+        for i in range(self.count):
+            if self.lose_after is not None and i >= self.lose_after:
+                raise SourceLost(f"{self.name} stopped delivering frames after {i} frames")
+            if self.live:  # a camera delivers at its own pace
+                time.sleep(max(0.0, start + i / self.fps - time.monotonic()))
+            yield Frame(i, i / self.fps, rgb)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+# ---- hand-made engine output -------------------------------------------------------------
+def frequency_maps(seed: int = 0) -> tuple[FrequencyMaps, ...]:
+    rng = np.random.default_rng(seed)
+    hz = np.linspace(0, 15, 17).astype(np.float32)
+    joint_frequency = np.arange(-8, 8).astype(np.float32)
+    return tuple(FrequencyMaps(stream, rng.random((17, 16)).astype(np.float32) * 5,
+                               rng.random((17, 16)).astype(np.float32), rng.random((17, 16)).astype(np.float32),
+                               hz, joint_frequency) for stream in ("position", "velocity"))
+
+
+def attention_maps(joint: int = 4, time_index: int = 10, frames: int = T) -> AttentionMaps:
+    rng = np.random.default_rng(joint * 100 + time_index)
+    spatial = rng.random(18).astype(np.float32)
+    temporal = rng.random(frames).astype(np.float32)
+    st = rng.random((frames, 18)).astype(np.float32)
+    window = np.zeros((3, frames, 18), np.float32)
+    for t in range(frames):
+        window[:, t] = waving_skeletons(t / 30.0)[0].T
+    return AttentionMaps(AttentionQuery(joint, time_index), spatial / spatial.sum(), temporal / temporal.sum(),
+                         st / st.sum(), window)
+
+
+def prediction(label: str = "waving", state: str = "recognized", labels: tuple[str, ...] = LABELS_A,
+               frequency=None, attention=None) -> Prediction:
+    probs = np.linspace(1.0, 0.2, len(labels)).astype(np.float32)
+    if label in labels:
+        probs = np.roll(probs, labels.index(label))
+    probs /= probs.sum()
+    score = float(probs.max()) if state == "recognized" else 0.0
+    if state in ("no person", "warming up"):
+        probs = np.zeros(len(labels), np.float32)
+    return Prediction(1.0, label if state == "recognized" else state, score, probs, state, 12.0, 0, labels,
+                      frequency=frequency, attention=attention)
+
+
+class GapMeter:
+    """A 5 ms QTimer that records how long the event loop really took between ticks."""
+
+    def __init__(self, interval_ms: int = 5):
+        self.gaps_ms: list[float] = []
+        self._last: float | None = None
+        self.timer = QTimer()
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self.timer.start()
+
+    def stop(self) -> float:
+        self.timer.stop()
+        return self.worst_ms
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        if self._last is not None:
+            self.gaps_ms.append((now - self._last) * 1e3)
+        self._last = now
+
+    @property
+    def worst_ms(self) -> float:
+        return max(self.gaps_ms, default=0.0)

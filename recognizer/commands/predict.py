@@ -27,44 +27,31 @@ def add_parser(sub, name: str, summary: str) -> None:
                         help="confidence below which the answer is 'unknown' (default: the model's own)")
 
 
-def adapted_engine_config(frames: int, threshold: float | None):
-    """Window and stride that fit the video: a 1 s clip still gets several windows."""
-    from recognizer.engine import EngineConfig
-
-    stride = max(1, min(4, frames // 8))
-    min_frames = max(2, min(15, frames // 2))
-    return EngineConfig(stride=stride, min_frames=min_frames, threshold=threshold, threaded=False)
-
-
 def run(args: argparse.Namespace) -> int:
-    from recognizer.engine import StreamingRecognizer, load_recognizer
+    from recognizer.engine import load_recognizer
+    from recognizer.offline import recognize
     from recognizer.pipeline import Pipeline
     from recognizer.pose import PoseEstimator
     from recognizer.video import VideoFileSource
-    from recognizer.video_summary import summarize
 
     model, spec = load_recognizer(args.model)
-    with VideoFileSource(args.video) as source, PoseEstimator() as pose:
-        config = adapted_engine_config(source.frame_count or 300, args.threshold)
-        engine = StreamingRecognizer(model, spec, config)
-        pipeline = Pipeline(pose)
-        predictions, frames, with_person = [], 0, 0
+    counts = {"frames": 0, "with_person": 0}
+
+    def tracked_frames(pipeline, source):
         for result in tqdm(pipeline.run(source), total=source.frame_count or None, unit="frame",
                            desc=source.name, file=sys.stderr, disable=None):
-            frames += 1
-            with_person += result.has_person
-            prediction = engine.push(result.skeletons, result.frame.timestamp_s)
-            if prediction is not None and prediction.window_probs is not None:
-                predictions.append(prediction)
-        final = engine.flush()
-        if final is not None:
-            predictions.append(final)
+            counts["frames"] += 1
+            counts["with_person"] += result.has_person
+            yield result.skeletons, result.frame.timestamp_s
+
+    with VideoFileSource(args.video) as source, PoseEstimator() as pose:
+        result = recognize(model, spec, tracked_frames(Pipeline(pose), source), source.frame_count or 300,
+                           args.threshold)
         fps = source.fps
-    summary = summarize(predictions, spec.labels, engine.threshold, spec.background_label,
-                        config.stride / spec.fps)
+    summary, frames = result.summary, counts["frames"]
     report = {"video": str(args.video), "frames": frames, "fps": round(fps, 3),
-              "person_ratio": round(with_person / frames, 4) if frames else 0.0,
-              "label": summary.label, "score": round(summary.score, 4), "threshold": engine.threshold,
+              "person_ratio": round(counts["with_person"] / frames, 4) if frames else 0.0,
+              "label": summary.label, "score": round(summary.score, 4), "threshold": result.threshold,
               "top5": [[label, round(score, 4)] for label, score in summary.top5],
               "segments": [{k: (round(v, 3) if isinstance(v, float) else v)
                             for k, v in dataclasses.asdict(s).items()} for s in summary.segments]}

@@ -1,0 +1,109 @@
+"""How the starter model does on real motion it never trained on.
+
+1. MSR Action3D (real Kinect skeletons, ../shared/data/msr-action3d): the classes that
+   map to ours (README of issue 7), each sequence recognized exactly as `predict` would
+   (streaming engine, sliding window, video-level answer). Per-class top-1 and the
+   confusion matrix; "unknown" counts as wrong. Unmapped MSR actions are reported as an
+   open-set check (how often the model says "unknown" or "other" for them).
+2. Real videos run through MediaPipe (st-gcn's Kinetics clips, opencv's vtest.avi): none
+   is one of our actions, so the right answer is "unknown".
+
+    .venv/bin/python bench/starter_model.py [--model assets/models/starter.safetensors]
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from recognizer.data.msr import list_msr, msr_clip, read_msr_skeleton
+from recognizer.engine import load_recognizer
+from recognizer.offline import recognize, sequence_frames
+from recognizer.paths import STARTER_MODEL
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data"
+MSR_TO_OURS = {
+    1: "waving one hand",  # high arm wave
+    11: "waving both hands",  # two hand wave
+    10: "clapping",  # hand clap
+    5: "punching", 12: "punching",  # forward punch, side-boxing
+    14: "kicking", 15: "kicking",  # forward kick, side kick
+    13: "bending forward",  # bend
+    16: "jogging in place",  # jogging
+}
+MSR_FPS = 15.0  # MSR Action3D is usually quoted at about 15 fps
+OPEN_SET_VIDEOS = [SHARED / "videos" / "ta_chi.mp4", SHARED / "videos" / "clean_and_jerk.mp4",
+                   SHARED / "videos" / "skateboarding.mp4",
+                   Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")]
+
+
+def msr_results(model, spec):
+    rows = []  # (msr action, expected, top-1, shown label)
+    for path in list_msr(SHARED / "msr-action3d"):
+        sample = read_msr_skeleton(path)
+        clip = msr_clip(sample)
+        if not (clip.data[2] > 0).any():
+            continue  # a13_s09_e02 is all zeros: no skeleton at all
+        result = recognize(model, spec, sequence_frames(clip.data, MSR_FPS), clip.num_frames)
+        top = result.summary.top5[0][0] if result.summary.top5 else "unknown"
+        rows.append((sample.name.action, MSR_TO_OURS.get(sample.name.action), top, result.summary.label))
+    return rows
+
+
+def markdown_confusion(pairs: list[tuple[str, str]], classes: list[str]) -> str:
+    predicted = sorted({p for _, p in pairs})
+    counts = Counter(pairs)
+    lines = ["| true \\ predicted | " + " | ".join(predicted) + " |", "|---|" + "---|" * len(predicted)]
+    for c in classes:
+        lines.append(f"| {c} | " + " | ".join(str(counts[(c, p)] or "") for p in predicted) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=STARTER_MODEL)
+    args = parser.parse_args()
+    model, spec = load_recognizer(args.model, device="cpu")
+    rows = msr_results(model, spec)
+    mapped = [(expected, top, shown) for _, expected, top, shown in rows if expected]
+    per_class = defaultdict(list)
+    for expected, top, shown in mapped:
+        per_class[expected].append((top == expected, shown == expected))
+    print(f"## MSR Action3D, mapped classes ({len(mapped)} sequences)\n")
+    print("| class | sequences | top-1 | shown label (with open-set threshold) |\n|---|---|---|---|")
+    for label in sorted(per_class):
+        hits = np.array(per_class[label])
+        print(f"| {label} | {len(hits)} | {hits[:, 0].mean():.1%} | {hits[:, 1].mean():.1%} |")
+    all_hits = np.array([h for v in per_class.values() for h in v])
+    class_mean = np.mean([np.mean([h[0] for h in v]) for v in per_class.values()])
+    print(f"| **all** | {len(all_hits)} | **{all_hits[:, 0].mean():.1%}** (class mean {class_mean:.1%}) | "
+          f"{all_hits[:, 1].mean():.1%} |\n")
+    print("Confusion (top-1):\n")
+    print(markdown_confusion([(e, t) for e, t, _ in mapped], sorted(per_class)))
+    unmapped = [shown for _, expected, _, shown in rows if not expected]
+    rejected = sum(s in ("unknown", spec.background_label) for s in unmapped)
+    print(f"\nUnmapped MSR actions (open set): {rejected}/{len(unmapped)} answered unknown "
+          f"({rejected / max(len(unmapped), 1):.0%}); most common other answers: "
+          f"{Counter(s for s in unmapped if s != 'unknown').most_common(4)}\n")
+    print("## Real videos through MediaPipe (none shows a starter action: 'unknown' is right)\n")
+    from recognizer.pipeline import Pipeline
+    from recognizer.pose import PoseEstimator
+    from recognizer.video import VideoFileSource
+
+    print("| video | answer | top-3 |\n|---|---|---|")
+    for video in OPEN_SET_VIDEOS:
+        if not video.exists():
+            continue
+        with VideoFileSource(video) as source, PoseEstimator() as pose:
+            frames = [(r.skeletons, r.frame.timestamp_s) for r in Pipeline(pose).run(source)]
+        result = recognize(model, spec, frames, len(frames))
+        top3 = ", ".join(f"{label} {score:.0%}" for label, score in result.summary.top5[:3])
+        print(f"| {video.name} | {result.summary.label} | {top3} |")
+
+
+if __name__ == "__main__":
+    main()

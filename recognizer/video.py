@@ -25,7 +25,12 @@ _QT_VARIABLES_CV2_SETS = ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR")
 
 
 def import_cv2():
-    """Import OpenCV without letting it redirect Qt's plugin and font lookup."""
+    """Import OpenCV without letting it redirect Qt's plugin and font lookup.
+
+    FFmpeg's own log lines ("moov atom not found", decode warnings) are silenced: they
+    would bury our one-line errors, and every problem they describe is reported by us.
+    """
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
     before = {name: os.environ.get(name) for name in _QT_VARIABLES_CV2_SETS}
     import cv2
 

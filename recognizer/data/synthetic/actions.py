@@ -34,7 +34,7 @@ def waving_one_hand(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     style = rng.choice(["high", "forearm", "low"], p=[0.45, 0.35, 0.2])
     if style == "high":  # whole arm up, swaying from the shoulder
         base = [rng.uniform(0.1, 0.35), A * rng.uniform(0.55, 0.85), rng.uniform(0.0, 0.25)]
-        amp, pole = rng.uniform(0.12, 0.28), [1.0, -0.6, -0.2]
+        amp, pole = rng.uniform(0.12, 0.35), [1.0, -0.6, -0.2]
     elif style == "forearm":  # elbow out at shoulder height, forearm up, waving from the elbow
         base = [body.upper_arm * rng.uniform(0.6, 1.0), body.forearm * rng.uniform(0.7, 1.0), rng.uniform(0.05, 0.2)]
         amp, pole = rng.uniform(0.08, 0.18), [1.0, -0.2, 0.0]
@@ -68,8 +68,9 @@ def clapping(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     if rng.random() < 0.15:  # overhead
         y, z = body.arm * rng.uniform(0.5, 0.8), rng.uniform(0.0, 0.2)
     else:
-        y, z = rng.uniform(-0.35, 0.1), rng.uniform(0.22, 0.45)
-    closed, opened = rng.uniform(0.04, 0.08), rng.uniform(0.15, 0.45)
+        y, z = rng.uniform(-0.45, 0.1), rng.uniform(0.22, 0.45)
+    # From small claps to arms flung wide between claps (as most MSR Action3D subjects do).
+    closed, opened = rng.uniform(0.04, 0.08), np.exp(rng.uniform(np.log(0.15), np.log(1.3)))
     gap = closed + (opened - closed) * np.abs(np.cos(np.pi * tl.phase)) ** rng.uniform(0.6, 1.2)
     gap = mix(np.full(tl.frames, opened), gap, tl.active)  # hands meet at phase k + 0.5
     bounce = 0.02 * np.cos(2 * np.pi * tl.phase)
@@ -85,12 +86,21 @@ def punching(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     lead = int(rng.integers(2))
     pose.feet[:, lead, 2] += rng.uniform(0.05, 0.3)  # boxing stance
     pose.pelvis[:, 1] -= rng.uniform(0.0, 0.06)
-    guard = np.array([rng.uniform(0.08, 0.18) - body.shoulder_half, rng.uniform(0.0, 0.2), rng.uniform(0.15, 0.28)])
+    # Between punches the fists rest at the chin (a boxer's guard), at the chest, or hang
+    # down (people asked to "punch" often start from rest, as in MSR Action3D).
+    style = rng.choice(["high", "low", "rest"], p=[0.4, 0.2, 0.4])
+    if style == "high":
+        guard = np.array([rng.uniform(0.08, 0.18) - body.shoulder_half, rng.uniform(0.0, 0.2), rng.uniform(0.15, 0.28)])
+    elif style == "low":
+        guard = np.array([rng.uniform(0.0, 0.15) - body.shoulder_half * 0.5, -rng.uniform(0.15, 0.35), rng.uniform(0.15, 0.3)])
+    else:
+        guard = np.array([rng.uniform(0.03, 0.1), -body.arm * 0.96, rng.uniform(0.0, 0.08)])
     angle = rng.uniform(40, 90) * DEG if rng.random() < 0.35 else rng.uniform(-15, 10) * DEG  # side-boxing or straight
     aim = np.array([np.sin(angle), rng.uniform(-0.1, 0.2), np.cos(angle)])
     reach = aim / np.linalg.norm(aim) * A * rng.uniform(0.85, 0.97)
     k = np.floor(tl.phase).astype(int)
-    pattern = rng.choice(["alternate", "single", "double"], p=[0.5, 0.3, 0.2])
+    # One arm only is how people punch from rest (the other hangs); boxers alternate.
+    pattern = rng.choice(["alternate", "single", "double"], p=[0.2, 0.7, 0.1] if style == "rest" else [0.5, 0.3, 0.2])
     side_k = {"alternate": (k + lead) % 2, "single": np.full(T, lead), "double": (k // 2 + lead) % 2}[pattern]
     u = tl.phase % 1.0
     ext = bump(u, 0.0, rng.uniform(0.2, 0.35), rng.uniform(0.4, 0.5), rng.uniform(0.8, 0.95)) * tl.active
@@ -106,7 +116,7 @@ def punching(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
 
 
 def kicking(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
-    arms = "guard" if rng.random() < 0.4 else _rest_arms(rng)
+    arms = "guard" if rng.random() < 0.3 else _rest_arms(rng)
     pose = standing(body, tl, rng, arms="hanging" if arms == "guard" else arms, stance=rng.uniform(-0.02, 0.06))
     T = tl.frames
     if arms == "guard":
@@ -120,13 +130,13 @@ def kicking(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     lift = bump(u, 0.0, rng.uniform(0.2, 0.3), rng.uniform(0.6, 0.7), 1.0)
     ext = bump(u, 0.25, rng.uniform(0.35, 0.45), rng.uniform(0.48, 0.55), 0.7)
     hip_y = body.hip_height
-    height = hip_y * rng.uniform(0.3, 1.05)
-    horizontal = np.sqrt(max((0.95 * body.leg) ** 2 - (hip_y - height) ** 2, 0.01))
+    height = hip_y * rng.uniform(0.45, 1.1)
+    horizontal = np.sqrt(max((0.97 * body.leg) ** 2 - (hip_y - height) ** 2, 0.01))
     side_kick = rng.random() < 0.35
     for side in (0, 1):
         on = (side_k == side).astype(float)
         stand = pose.feet[:, side]
-        chamber = stand + vec(tl.t, 0.0, rng.uniform(0.25, 0.45) * body.leg, rng.uniform(0.05, 0.15))
+        chamber = stand + vec(tl.t, 0.0, rng.uniform(0.3, 0.5) * body.leg, rng.uniform(0.05, 0.15))
         if side_kick:
             out = SIDE_SIGN[side] * (body.hip_half + horizontal)
             extended = vec(tl.t, out, height, rng.uniform(-0.05, 0.1))
@@ -140,6 +150,11 @@ def kicking(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
         pose.pelvis[:, 0] += SIDE_SIGN[support] * body.hip_half * 0.8 * lift * on
         if side_kick:
             pose.pelvis_rot[:, 2] += SIDE_SIGN[side] * rng.uniform(10, 30) * DEG * ext * on
+    if arms != "guard":  # arms swing out for balance as the leg goes up
+        swing = rng.uniform(0.0, 0.3) * body.arm * lift * tl.active
+        pose.hands[:, :, 0] += SIDE_SIGN * swing[:, None]
+        pose.hands[:, :, 1] += 0.6 * swing[:, None]
+        pose.hands[:, :, 2] += rng.uniform(-0.5, 0.5) * swing[:, None]
     pose.pelvis[:, 1] -= rng.uniform(0.01, 0.05) * lift
     if not side_kick:
         pose.pelvis_rot[:, 1] -= rng.uniform(5.0, 20.0) * DEG * ext
@@ -152,7 +167,7 @@ def squat(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     T = tl.frames
     u = tl.phase % 1.0
     down = np.sin(np.pi * u) ** rng.uniform(0.7, 1.6) * tl.active
-    depth = rng.uniform(0.25, 0.5) * body.leg
+    depth = rng.uniform(0.3, 0.6) * body.leg
     pose.pelvis[:, 1] -= depth * down
     pose.pelvis[:, 2] -= rng.uniform(0.3, 0.7) * depth * down
     pose.pelvis_rot[:, 1] += rng.uniform(15, 45) * DEG * down
@@ -272,15 +287,18 @@ def bending_forward(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
 def jogging_in_place(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     pose = standing(body, tl, rng, stance=rng.uniform(-0.03, 0.05), calm=0.5)
     T = tl.frames
-    style = rng.choice(["regular", "high_knees", "butt_kicks"], p=[0.45, 0.35, 0.2])
-    if style == "regular":
+    style = rng.choice(["light", "regular", "high_knees", "butt_kicks"], p=[0.25, 0.3, 0.27, 0.18])
+    if style == "light":  # barely lifting the feet, arms pumping (most MSR Action3D subjects)
+        height, forward, pole = rng.uniform(0.04, 0.1), rng.uniform(-0.08, 0.03), [0.0, 0.0, 1.0]
+    elif style == "regular":
         height, forward, pole = rng.uniform(0.08, 0.22), rng.uniform(-0.1, 0.05), [0.0, 0.0, 1.0]
     elif style == "high_knees":
         height, forward, pole = rng.uniform(0.25, 0.45) * body.leg, rng.uniform(0.05, 0.2), [0.0, 0.4, 1.0]
     else:
         height, forward, pole = rng.uniform(0.2, 0.4), -rng.uniform(0.2, 0.35), [0.0, -0.6, 1.0]
     shape = rng.uniform(0.8, 1.6)
-    arm_amp = rng.uniform(0.05, 0.2)
+    arm_amp = rng.uniform(0.1, 0.3)
+    lift_arm = rng.uniform(0.2, 0.8)  # how much the pumping hand also rises
     rest_hand = np.array([rng.uniform(0.04, 0.12), -body.upper_arm * rng.uniform(0.75, 0.95), body.forearm * rng.uniform(0.6, 0.9)])
     for side in (0, 1):
         ph = 2 * np.pi * (tl.phase + 0.5 * side)
@@ -289,7 +307,7 @@ def jogging_in_place(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose
         pose.feet[:, side, 2] += forward * lift
         pose.knees[:, side] = on_side(np.array(pole), side)
         other = np.sin(ph + np.pi)  # an arm swings forward with the opposite leg
-        hand = rest_hand + np.stack([np.zeros(T), 0.3 * arm_amp * other, arm_amp * other], axis=-1)
+        hand = rest_hand + np.stack([np.zeros(T), lift_arm * arm_amp * other, arm_amp * other], axis=-1)
         pose.hands[:, side] = mix(pose.hands[:, side], on_side(hand, side), tl.active)
         pose.elbows[:, side] = mix(pose.elbows[:, side], on_side(np.array([0.2, -0.3, -1.0]), side), tl.active)
     bounce = rng.uniform(0.01, 0.05)

@@ -27,7 +27,7 @@ class Body:
 
     `torso` runs from the mid-hip point to OpenPose's neck (the midpoint of the shoulders).
     Where a detector puts the hips differs a lot: MediaPipe and mocap put them near the
-    hip joints, the Kinect of MSR Action3D about 15 cm higher (shorter torso, longer
+    hip joints, the Kinect of MSR Action3D 15–20 cm higher (shorter torso, longer
     thighs, hips as wide as the shoulders). `sample_body` covers both; see
     docs/generator.md for the measured ratios.
     """
@@ -56,18 +56,18 @@ class Body:
         return self.ankle_height + 0.985 * self.leg
 
 
-def sample_body(rng: np.random.Generator) -> Body:
-    """A random adult; `kinect` ∈ [0, 1] moves the hips from MediaPipe's to the Kinect's place."""
+def sample_body(rng: np.random.Generator, kinect: float) -> Body:
+    """A random adult whose hips a detector reports where MediaPipe (`kinect` = 0) or a Kinect (1) would."""
     s = rng.normal(1.0, 0.06)  # stature relative to a 1.70 m adult
-    kinect = rng.uniform(0.0, 1.0)
-    upper_arm = 0.28 * s * rng.uniform(0.93, 1.07)
-    hip_shift = 0.15 * s * kinect  # how far above the hip joints the detector puts the hips
+    upper_arm = 0.28 * s * rng.uniform(0.9, 1.07)
+    hip_shift = 0.19 * s * kinect  # how far above the hip joints the detector puts the hips
+    shoulder_half = 0.5 * s * rng.uniform(0.29, 0.42)
     return Body(
-        torso=0.50 * s * rng.uniform(0.94, 1.06) - hip_shift,
-        shoulder_half=0.5 * s * rng.uniform(0.29, 0.42),
-        hip_half=0.5 * s * (rng.uniform(0.17, 0.24) + kinect * rng.uniform(0.05, 0.15)),
+        torso=0.54 * s * rng.uniform(0.94, 1.06) - hip_shift,
+        shoulder_half=shoulder_half,
+        hip_half=shoulder_half * (rng.uniform(0.45, 0.8) + kinect * rng.uniform(0.3, 0.55)),
         upper_arm=upper_arm,
-        forearm=upper_arm * rng.uniform(0.85, 1.08),
+        forearm=upper_arm * (rng.uniform(0.85, 1.05) + 0.08 * kinect),  # a Kinect's wrist sits further out
         thigh=0.39 * s * rng.uniform(0.95, 1.05) + hip_shift,
         shin=0.40 * s * rng.uniform(0.95, 1.07),
         ankle_height=0.08 * s,

@@ -70,13 +70,16 @@ def _azimuth(rng: np.random.Generator, scene: str) -> float:
     return float(rng.uniform(-70, 70) * DEG)
 
 
-def sample_camera(rng: np.random.Generator, joints: np.ndarray, scene: str) -> Camera:
-    """A camera for the world joints `(T, 18, 3)` of a clip in `scene` (standing, seated, floor, walking)."""
-    aspect = float(rng.choice([4 / 3, 16 / 9, 3 / 4], p=[0.55, 0.35, 0.1]))
-    fov = rng.uniform(50, 80) * DEG  # horizontal field of view
+def sample_camera(rng: np.random.Generator, joints: np.ndarray, scene: str, depth_sensor: bool = False) -> Camera:
+    """A camera for the world joints `(T, 18, 3)` of a clip in `scene` (standing, seated, floor, walking).
+
+    A depth sensor (Kinect) stands in front of the whole person, as in MSR Action3D.
+    """
+    aspect = 4 / 3 if depth_sensor else float(rng.choice([4 / 3, 16 / 9, 3 / 4], p=[0.55, 0.35, 0.1]))
+    fov = (57 if depth_sensor else rng.uniform(50, 80)) * DEG  # horizontal field of view
     fx = 0.5 / np.tan(fov / 2)
     focal = np.array([fx, fx * aspect])
-    cut = scene in ("standing", "seated") and rng.random() < {"standing": 0.2, "seated": 0.6}[scene]
+    cut = not depth_sensor and scene in ("standing", "seated") and rng.random() < {"standing": 0.2, "seated": 0.6}[scene]
 
     top = joints[:, _FACE, 1].max() + 0.1  # top of the head
     if cut:  # frame from the head down to somewhere between the waist and the knees
@@ -93,9 +96,11 @@ def sample_camera(rng: np.random.Generator, joints: np.ndarray, scene: str) -> C
 
     centre = np.median(joints.reshape(-1, 3), axis=0)
     aim = np.array([centre[0], 0.5 * (top + bottom), centre[2]]) + rng.normal(0.0, 0.05, 3)
-    azimuth = _azimuth(rng, scene)
+    azimuth = rng.normal(0.0, 12.0) * DEG if depth_sensor else _azimuth(rng, scene)
     height = {"standing": rng.uniform(0.7, 1.7), "seated": rng.uniform(0.85, 1.3),
               "floor": rng.uniform(0.1, 1.2), "walking": rng.uniform(0.8, 1.8)}[scene]
+    if depth_sensor:
+        height = rng.uniform(0.6, 1.2)
     position = aim + distance * np.array([np.sin(azimuth), 0.0, np.cos(azimuth)])
     position[1] = height
     if scene == "seated" and cut:  # a laptop on the desk: just in front of and below the face

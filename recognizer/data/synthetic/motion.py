@@ -27,6 +27,9 @@ STARTER_CLASSES: tuple[str, ...] = (
 OTHER_LABEL = "other"
 NOBODY = "nobody"  # the "other" clips in which no one is in the picture
 NOBODY_SHARE = 0.04
+# Clips filmed by a depth sensor (Kinect, as in MSR Action3D) rather than a webcam seen
+# through MediaPipe: frontal camera, Kinect-placed hips, Kinect-style joints (noise.py).
+DEPTH_SENSOR_SHARE = 0.15
 
 
 @dataclass(frozen=True)
@@ -41,16 +44,16 @@ class ActionSpec:
 
 ACTIONS: dict[str, ActionSpec] = {
     "standing still": ActionSpec(actions.standing_still, (0.5, 1.0), held=True),
-    "waving one hand": ActionSpec(actions.waving_one_hand, (1.0, 3.0), ease=0.4),
-    "waving both hands": ActionSpec(actions.waving_both_hands, (0.7, 2.5), ease=0.4),
-    "clapping": ActionSpec(actions.clapping, (1.5, 4.0)),
-    "punching": ActionSpec(actions.punching, (0.8, 3.0)),
+    "waving one hand": ActionSpec(actions.waving_one_hand, (0.7, 2.5), ease=0.4),
+    "waving both hands": ActionSpec(actions.waving_both_hands, (0.6, 2.0), ease=0.4),
+    "clapping": ActionSpec(actions.clapping, (0.8, 3.5)),
+    "punching": ActionSpec(actions.punching, (0.6, 2.5)),
     "kicking": ActionSpec(actions.kicking, (0.35, 1.2)),
     "squat": ActionSpec(actions.squat, (0.3, 0.9)),
     "jumping jacks": ActionSpec(actions.jumping_jacks, (0.6, 1.4)),
     "arm circles": ActionSpec(actions.arm_circles, (0.5, 2.0), ease=0.4),
     "raising both arms": ActionSpec(actions.raising_both_arms, (0.2, 0.7), ease=0.2),
-    "bending forward": ActionSpec(actions.bending_forward, (0.15, 0.5), ease=0.2),
+    "bending forward": ActionSpec(actions.bending_forward, (0.2, 0.6), ease=0.2),
     "jogging in place": ActionSpec(actions.jogging_in_place, (1.1, 1.8), ease=0.4),
     "push-up": ActionSpec(actions.push_up, (0.3, 1.0), ease=0.2),
     "plank": ActionSpec(actions.plank, (0.5, 1.0), held=True),
@@ -69,6 +72,7 @@ class Motion:
     timeline: Timeline
     joints: np.ndarray  # (T, 18, 3) metres, world frame (Y up)
     scene: str  # "standing", "seated", "floor" or "walking": where a camera would be
+    depth_sensor: bool  # filmed by a Kinect-like depth sensor instead of a webcam + MediaPipe
 
     @property
     def fps(self) -> float:
@@ -103,19 +107,20 @@ def generate_motion(label: str, rng: np.random.Generator, *, seconds: float | No
         ease, layout = 0.3, None
     else:
         raise ValueError(f"unknown label {label!r}; expected one of {STARTER_CLASSES + (OTHER_LABEL,)}")
-    body = sample_body(rng)
+    depth_sensor = bool(rng.random() < DEPTH_SENSOR_SHARE)
+    body = sample_body(rng, kinect=rng.uniform(0.7, 1.0) if depth_sensor else rng.uniform(0.0, 0.3))
     tempo = float(np.exp(rng.uniform(np.log(tempo_range[0]), np.log(tempo_range[1]))))
     timeline = plan(rng, fps, seconds, tempo, ease=ease, layout=layout)
     pose = make(body, timeline, rng)
-    return Motion(label, kind, body, timeline, joints(body, pose), _scene(body, pose))
+    return Motion(label, kind, body, timeline, joints(body, pose), _scene(body, pose), depth_sensor)
 
 
 def render(motion: Motion, rng: np.random.Generator) -> np.ndarray:
     """Film a motion with a random camera and detector: `float32 (C=3, T, V=18, M=1)`."""
-    camera = sample_camera(rng, motion.joints, motion.scene)
+    camera = sample_camera(rng, motion.joints, motion.scene, motion.depth_sensor)
     xy, depth = camera.project(motion.joints)  # (T, 18, 2), (T, 18)
     hidden = occlusion(camera, motion.joints, xy, depth)
-    clip = detect(rng, xy, hidden, motion.fps, camera.aspect)  # (3, T, 18)
+    clip = detect(rng, xy, hidden, motion.fps, camera.aspect, motion.depth_sensor)  # (3, T, 18)
     if motion.kind == NOBODY:
         clip = _ghosts(rng, clip)
     return clip[..., None]

@@ -12,9 +12,9 @@ MediaPipe runs over the shared videos, see docs/generator.md):
 
 Absent joints follow the project's pose code (`recognizer.pose.to_openpose18`): a joint
 outside the picture, or dropped, is `(0, 0, 0)`; a hidden joint keeps its guessed
-position with a low score. A tenth of the clips are rendered like a depth sensor instead
-(MSR Action3D through `KINECT20_TO_OPENPOSE18`): no smoothing or swaps, scores 1, every
-face joint at the head with score 0.5.
+position with a low score. Clips filmed by a depth sensor (see motion.py) come out like
+MSR Action3D through `KINECT20_TO_OPENPOSE18` instead: no smoothing or swaps, scores 1,
+every face joint at the head with score 0.5.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ _JITTER = np.array([0.6, 0.6, 0.8, 1.0, 1.5, 0.8, 1.0, 1.5, 0.8, 1.0, 1.3, 0.8, 
 _MIRROR = mirror_permutation(OPENPOSE18)
 _ARMS = np.array([2, 3, 4, 5, 6, 7])
 _LEGS = np.array([8, 9, 10, 11, 12, 13])
-DEPTH_SENSOR_SHARE = 0.1
 
 
 def _bursts(rng: np.random.Generator, rate: np.ndarray, mean_length: float) -> np.ndarray:
@@ -69,14 +68,17 @@ def _swap(rng: np.random.Generator, xy: np.ndarray, frames: int) -> None:
         xy[start:stop, joints] = xy[start:stop, _MIRROR[joints]]
 
 
-def detect(rng: np.random.Generator, xy: np.ndarray, hidden: np.ndarray, fps: float, aspect: float) -> np.ndarray:
-    """Clean normalized `xy (T, 18, 2)` and `hidden (T, 18)` → detector output `float32 (3, T, 18)`."""
+def detect(rng: np.random.Generator, xy: np.ndarray, hidden: np.ndarray, fps: float, aspect: float,
+           depth_sensor: bool) -> np.ndarray:
+    """Clean normalized `xy (T, 18, 2)` and `hidden (T, 18)` → detector output `float32 (3, T, 18)`.
+
+    `depth_sensor` renders the clip as a Kinect skeleton instead of MediaPipe landmarks.
+    """
     T, V, _ = xy.shape
     t = np.arange(T) / fps
     unit = np.array([1.0 / aspect, 1.0])  # noise is drawn in picture heights, then scaled per axis
     torso = np.median(np.linalg.norm((xy[:, 1] - xy[:, [8, 11]].mean(axis=1)) / unit, axis=-1))
     torso = max(torso, 0.02)
-    depth_sensor = rng.random() < DEPTH_SENSOR_SHARE
 
     if not depth_sensor and rng.random() < 0.6:  # the landmark filter: exponential smoothing
         xy = _smooth(xy, rng.uniform(0.45, 1.0))
@@ -93,6 +95,8 @@ def detect(rng: np.random.Generator, xy: np.ndarray, hidden: np.ndarray, fps: fl
         score = np.ones((T, V))
         xy[:, _FACE] = xy[:, _FACE].mean(axis=1, keepdims=True)
         score[:, _FACE] = 0.5
+        # The Kinect's shoulder centre sits above the shoulders' midpoint (0.14 torso in MSR Action3D).
+        xy[:, 1] += 0.14 * (xy[:, 1] - xy[:, [8, 11]].mean(axis=1))
     else:
         base = rng.uniform(0.85, 1.0)
         score = base - np.abs(rng.normal(0.0, 0.03, (T, V)))

@@ -1,0 +1,457 @@
+"""Does generated motion look like real motion? Compare the synthetic generator with real data.
+
+Real data (calibration and evaluation only, never training): MSR Action3D `real3d` Kinect
+skeletons (metric 3-D, assumed 15 fps) and HDM05 motion capture (ASF/AMC, 120 Hz, taken
+at 30 fps), both in `../shared/data`; optionally MediaPipe run on the shared videos.
+
+Sections (all by default; pick with --only):
+- speed: milliseconds to generate a clip;
+- bones: bone-length ratios (3-D, relative to the torso: mid-shoulder to mid-hip);
+- motion: per-class motion figures of matching actions — joint speeds relative to the
+  hips (torso lengths per second and m/s), range of motion, repetition frequency;
+- mediapipe: proportions, visibility and jitter of MediaPipe on the shared videos;
+- classifier: a nearest-class-mean classifier on per-joint statistics and a small temporal
+  CNN, trained on generated clips only and tested on MSR Action3D's mapped classes (a
+  cheap early check that generated motion resembles real motion through a model's eyes).
+
+    .venv/bin/python bench/generator_stats.py [--only bones,motion] [--clips 40] [--train-clips 200] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from recognizer.data.synthetic import OTHER_LABEL, STARTER_CLASSES, generate_clip, generate_motion
+from recognizer.skeleton import OPENPOSE18, mirror_permutation
+
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+FPS = 30.0
+MSR_FPS = 15.0
+J = {name: i for i, name in enumerate(OPENPOSE18.joints)}
+
+# MSR Action3D actions that match a starter class (action number → class).
+MSR_CLASSES = {1: "waving one hand", 11: "waving both hands", 10: "clapping", 5: "punching", 12: "punching",
+               14: "kicking", 15: "kicking", 13: "bending forward", 16: "jogging in place"}
+# HDM05 folders that match a starter class.
+HDM05_CLASSES = {"squat1Reps": "squat", "kickLFront1Reps": "kicking", "rotateArmsBothBackward1Reps": "arm circles",
+                 "jogLeftCircle4StepsRstart": "jogging in place"}
+
+
+# ---------------------------------------------------------------- real data as (T, 18, 3) metres, Y up
+
+# MSR `real3d` row of each OpenPose-18 joint (the face joints all take the head, row 19).
+_MSR_ROWS = [19, None, 1, 8, 10, 0, 7, 9, 5, 14, 16, 4, 13, 15, 19, 19, 19, 19]
+
+
+def load_msr(root: Path) -> list[tuple[int, int, np.ndarray]]:
+    """(action, subject, joints `(T, 18, 3)`) for every `real3d` file; lost-tracking frames dropped."""
+    out = []
+    for path in sorted((root / "real3d").glob("a??_s??_e??_skeleton3D.txt")):
+        action, subject = (int(x) for x in re.findall(r"\d+", path.name)[:2])
+        raw = np.loadtxt(path).reshape(-1, 20, 4)[..., :3]  # (T, 20, 3) X right, Y up, Z away
+        raw = raw[np.abs(raw).sum(axis=(1, 2)) > 0]
+        if len(raw) < 8:
+            continue
+        joints = np.empty((len(raw), 18, 3))
+        for target, row in enumerate(_MSR_ROWS):
+            if row is not None:
+                joints[:, target] = raw[:, row]
+        joints[:, 1] = 0.5 * (raw[:, 0] + raw[:, 1])  # OpenPose's neck: mid-shoulders
+        out.append((action, subject, joints * np.array([-1.0, 1.0, -1.0])))  # face +Z, X = the left
+    return out
+
+
+_ASF_UNITS = 0.056444  # ASF length unit → metres
+
+
+def _rxyz(degrees: np.ndarray) -> np.ndarray:
+    """`(..., 3)` XYZ Euler angles in degrees → `(..., 3, 3)` Rz·Ry·Rx (Acclaim convention)."""
+    a = np.radians(degrees)
+    c, s = np.cos(a), np.sin(a)
+    one, zero = np.ones_like(a[..., 0]), np.zeros_like(a[..., 0])
+    rx = np.stack([one, zero, zero, zero, c[..., 0], -s[..., 0], zero, s[..., 0], c[..., 0]], -1)
+    ry = np.stack([c[..., 1], zero, s[..., 1], zero, one, zero, -s[..., 1], zero, c[..., 1]], -1)
+    rz = np.stack([c[..., 2], -s[..., 2], zero, s[..., 2], c[..., 2], zero, zero, zero, one], -1)
+    shape = a.shape[:-1] + (3, 3)
+    return rz.reshape(shape) @ ry.reshape(shape) @ rx.reshape(shape)
+
+
+def _parse_asf(path: Path) -> tuple[dict, list[tuple[str, str]]]:
+    text = path.read_text(errors="replace")
+    bones = {}
+    for block in text.split(":bonedata")[1].split(":hierarchy")[0].split("begin")[1:]:
+        bone = {"dof": []}
+        for line in block.splitlines():
+            p = line.split()
+            if p and p[0] in ("name", "direction", "length", "axis", "dof"):
+                bone[p[0]] = p[1] if p[0] == "name" else p[1:] if p[0] == "dof" else np.array(p[1:4], float)
+        bones[bone["name"]] = bone
+    order = []
+    for line in text.split(":hierarchy")[1].split("begin")[1].split("end")[0].splitlines():
+        p = line.split()
+        order += [(p[0], child) for child in p[1:]]
+    return bones, order
+
+
+def _fk(asf: tuple[dict, list], path: Path, step: int) -> dict[str, np.ndarray]:
+    """Bone end points `(T, 3)` in metres of an AMC take, every `step`-th frame."""
+    bones, order = asf
+    frames, current = [], None
+    for line in path.read_text(errors="replace").splitlines():
+        p = line.split()
+        if not p or p[0][0] in "#:":
+            continue
+        if len(p) == 1 and p[0].isdigit():
+            current = {}
+            frames.append(current)
+        else:
+            current[p[0]] = np.array(p[1:], float)
+    frames = frames[::step]
+    root = np.stack([f["root"] for f in frames])
+    world = {"root": _rxyz(root[:, 3:6])}
+    end = {"root": _ASF_UNITS * root[:, :3]}
+    for parent, name in order:
+        bone = bones[name]
+        angles = np.zeros((len(frames), 3))
+        for i, dof in enumerate(bone["dof"]):
+            angles[:, "xyz".index(dof[1])] = [f[name][i] for f in frames]
+        axis = _rxyz(bone["axis"])
+        world[name] = world[parent] @ axis @ _rxyz(angles) @ axis.T
+        end[name] = end[parent] + _ASF_UNITS * float(bone["length"][0]) * (world[name] @ bone["direction"])
+    return end
+
+
+_HDM05_ENDS = ["head", None, "rclavicle", "rhumerus", "rradius", "lclavicle", "lhumerus", "lradius", "rhipjoint",
+               "rfemur", "rtibia", "lhipjoint", "lfemur", "ltibia", "head", "head", "head", "head"]
+
+
+def load_hdm05(root: Path) -> list[tuple[str, str, np.ndarray]]:
+    """(folder, actor, joints `(T, 18, 3)` at 30 fps) for the takes of the matching classes."""
+    asfs = {p.stem[4:]: _parse_asf(p) for p in sorted((root / "hdm05" / "asf").glob("HDM_*.asf"))}
+    out = []
+    for folder in HDM05_CLASSES:
+        for path in sorted((root / "hdm05" / "amc" / folder).glob("*.amc")):
+            actor = path.name.split("_")[1]
+            end = _fk(asfs[actor], path, step=4)  # 120 Hz → 30 Hz
+            joints = np.stack([end[n] if n else 0.5 * (end["rclavicle"] + end["lclavicle"]) for n in _HDM05_ENDS], 1)
+            out.append((folder, actor, joints))
+    return out
+
+
+# ---------------------------------------------------------------- figures
+
+
+def torso(joints: np.ndarray) -> np.ndarray:
+    """Mid-shoulder to mid-hip length `(T,)`."""
+    hips = 0.5 * (joints[:, J["right_hip"]] + joints[:, J["left_hip"]])
+    return np.linalg.norm(joints[:, J["neck"]] - hips, axis=-1)
+
+
+RATIOS = {"shoulder width": ("right_shoulder", "left_shoulder"), "hip width": ("right_hip", "left_hip"),
+          "upper arm": ("right_shoulder", "right_elbow"), "forearm": ("right_elbow", "right_wrist"),
+          "thigh": ("right_hip", "right_knee"), "shin": ("right_knee", "right_ankle")}
+
+
+def bone_ratios(joints: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-frame bone length / torso length for each entry of RATIOS."""
+    t = torso(joints)
+    return {name: np.linalg.norm(joints[:, J[a]] - joints[:, J[b]], axis=-1) / t for name, (a, b) in RATIOS.items()}
+
+
+def motion_figures(joints: np.ndarray, fps: float) -> dict[str, float]:
+    """Figures of one clip: speeds relative to the hips, ranges, repetition frequency."""
+    t = np.median(torso(joints))
+    hips = 0.5 * (joints[:, J["right_hip"]] + joints[:, J["left_hip"]])
+    rel = joints - hips[:, None]  # (T, 18, 3): locomotion removed
+    speed = np.linalg.norm(np.diff(rel, axis=0), axis=-1) * fps  # (T-1, 18) m/s
+    wrists, ankles = [J["right_wrist"], J["left_wrist"]], [J["right_ankle"], J["left_ankle"]]
+    wrist = wrists[int(np.argmax(np.percentile(speed[:, wrists], 90, axis=0)))]
+    ankle = ankles[int(np.argmax(np.percentile(speed[:, ankles], 90, axis=0)))]
+    busy = wrist if np.percentile(speed[:, wrist], 90) >= np.percentile(speed[:, ankle], 90) else ankle
+    track = rel[:, busy] - rel[:, busy].mean(axis=0)
+    axis = np.linalg.svd(track, full_matrices=False)[2][0]  # the joint's main direction of motion
+    signal = track @ axis
+    window = int(fps) | 1  # 1 s moving average: removes raising the arm before waving, etc.
+    fast = signal - np.convolve(np.pad(signal, window // 2, mode="edge"), np.ones(window) / window, mode="valid")
+    return {
+        "wrist p90 (torso/s)": np.percentile(speed[:, wrist], 90) / t,
+        "wrist p90 (m/s)": np.percentile(speed[:, wrist], 90),
+        "ankle p90 (torso/s)": np.percentile(speed[:, ankle], 90) / t,
+        "wrist range (torso)": np.ptp(rel[:, wrist], axis=0).max() / t,
+        "ankle range (torso)": np.ptp(rel[:, ankle], axis=0).max() / t,
+        "hip drop (torso)": (np.percentile(hips[:, 1], 95) - np.percentile(hips[:, 1], 5)) / t,
+        "frequency (Hz)": _peak(signal, fps, 0.15),
+        "fast freq. (Hz)": _peak(fast, fps, 0.7),
+    }
+
+
+def _peak(signal: np.ndarray, fps: float, low: float) -> float:
+    """Frequency of the strongest spectral peak between `low` and 5 Hz (NaN for short clips)."""
+    if len(signal) < 20:
+        return np.nan
+    n = max(512, len(signal))
+    spectrum = np.abs(np.fft.rfft(signal * np.hanning(len(signal)), n=n))
+    freqs = np.fft.rfftfreq(n, 1.0 / fps)
+    band = (freqs >= low) & (freqs <= 5.0)
+    return float(freqs[band][np.argmax(spectrum[band])])
+
+
+def _table(rows: list[tuple[str, dict[str, float]]], columns: list[str]) -> None:
+    print("| |" + "|".join(f" {c} " for c in columns) + "|")
+    print("|---|" + "---:|" * len(columns))
+    for name, values in rows:
+        print(f"| {name} |" + "|".join(f" {values.get(c, np.nan):.2f} " for c in columns) + "|")
+
+
+def _summary(figures: list[dict[str, float]]) -> dict[str, float]:
+    return {k: float(np.nanmedian([f[k] for f in figures])) for k in figures[0]}
+
+
+# ---------------------------------------------------------------- sections
+
+
+def _cells(torso_m: np.ndarray, ratios: list[np.ndarray]) -> str:
+    cells = [f"{np.median(v):.2f} [{np.percentile(v, 10):.2f},{np.percentile(v, 90):.2f}]" for v in [torso_m] + ratios]
+    return "|".join(f" {c} " for c in cells)
+
+
+def section_bones(msr, hdm, rng: np.random.Generator, n: int) -> None:
+    print("\n## Bone-length ratios (3-D, / torso = mid-shoulder to mid-hip): median [p10, p90]")
+    print("| | torso (m) |" + "|".join(f" {name} " for name in RATIOS) + "|")
+    print("|---|" + "---|" * (len(RATIOS) + 1))
+    firsts = {}
+    for _, actor, joints in hdm:
+        firsts.setdefault(actor, joints[:1])
+    sources = {"MSR Action3D (Kinect, all frames)": np.concatenate([j for _, _, j in msr]),
+               "HDM05 mocap (5 actors, rest frame)": np.concatenate(list(firsts.values()))}
+    for name, joints in sources.items():
+        print(f"| {name} |" + _cells(torso(joints), list(bone_ratios(joints).values())) + "|")
+    motions = [generate_motion("standing still", rng, seconds=0.5) for _ in range(n)]
+    for depth in (False, True):
+        bodies = [m.body for m in motions if m.depth_sensor == depth]
+        t = np.array([b.torso for b in bodies])
+        lengths = [[2 * b.shoulder_half for b in bodies], [2 * b.hip_half for b in bodies],
+                   [b.upper_arm for b in bodies], [b.forearm for b in bodies], [b.thigh for b in bodies],
+                   [b.shin for b in bodies]]
+        name = f"generated, {'depth sensor' if depth else 'webcam'} ({len(bodies)} bodies)"
+        print(f"| {name} |" + _cells(t, [np.array(v) / t for v in lengths]) + "|")
+
+
+def section_motion(msr, hdm, rng: np.random.Generator, n: int) -> None:
+    columns = ["wrist p90 (torso/s)", "wrist p90 (m/s)", "ankle p90 (torso/s)", "wrist range (torso)",
+               "ankle range (torso)", "hip drop (torso)", "frequency (Hz)", "fast freq. (Hz)"]
+    print("\n## Motion of matching actions: medians over clips (speeds relative to the hips)")
+    names = (DATA / "msr-action3d" / "action_names.txt").read_text().split("\n")
+    for label in dict.fromkeys(list(MSR_CLASSES.values()) + list(HDM05_CLASSES.values())):
+        rows = []
+        for action, target in MSR_CLASSES.items():
+            if target == label:
+                figs = [motion_figures(j, MSR_FPS) for a, _, j in msr if a == action]
+                rows.append((f"MSR {names[action - 1]} ({len(figs)})", _summary(figs)))
+        for folder, target in HDM05_CLASSES.items():
+            if target == label:
+                figs = [motion_figures(j, FPS) for f, _, j in hdm if f == folder]
+                rows.append((f"HDM05 {folder[:18]} ({len(figs)})", _summary(figs)))
+        figs = [motion_figures(generate_motion(label, rng).joints, FPS) for _ in range(n)]
+        rows.append((f"generated ({n})", _summary(figs)))
+        print(f"\n### {label}")
+        _table(rows, columns)
+
+
+def section_mediapipe() -> None:
+    """Proportions, visibility and jitter of MediaPipe's landmarks on the shared videos."""
+    from recognizer.pose import PoseEstimator, to_openpose18
+    from recognizer.video import VideoFileSource
+
+    print("\n## MediaPipe on the shared videos (OpenPose-18 after our mapping)")
+    for name in ("ta_chi.mp4", "clean_and_jerk.mp4"):
+        frames = []
+        with VideoFileSource(DATA / "videos" / name) as source, PoseEstimator() as pose:
+            for frame in source.frames():
+                found = to_openpose18(pose.detect33(frame.rgb, frame.timestamp_s))
+                size = frame.rgb.shape[1::-1]
+                frames.append(found[0] if len(found) else np.zeros((18, 3), np.float32))
+        x = np.array(frames)  # (T, 18, 3)
+        seen = x[:, :, 2] > 0
+        pixels = x[..., :2] * np.array(size)
+        t = np.median(torso(np.concatenate([pixels, np.zeros_like(pixels[..., :1])], -1)))
+        smooth = np.stack([np.convolve(pixels[:, v, k], np.ones(5) / 5, mode="same") for v in range(18) for k in (0, 1)],
+                          -1).reshape(len(x), 18, 2)
+        jitter = np.linalg.norm(pixels - smooth, axis=-1)[2:-2] / t
+        print(f"\n{name}: person in {np.mean(seen.any(axis=1)):.0%} of {len(x)} frames, torso {t:.0f} px")
+        print("  visibility median / p10 per joint: " + ", ".join(
+            f"{OPENPOSE18.joints[v]} {np.median(x[seen[:, v], v, 2]):.2f}/{np.percentile(x[seen[:, v], v, 2], 10):.2f}"
+            for v in (0, 3, 4, 6, 7, 9, 10, 12, 13)))
+        print("  jitter (distance to a 5-frame mean, / torso) median: " + ", ".join(
+            f"{OPENPOSE18.joints[v]} {np.median(jitter[:, v]):.4f}" for v in (0, 2, 4, 7, 8, 10, 13)))
+
+
+def _features(clip: np.ndarray) -> np.ndarray:
+    """Simple per-joint statistics of a 2-D clip `(3, T, 18, 1)`.
+
+    The clip is centred once on its median hip centre and scaled once by its median torso
+    length (not per frame: that would erase the body's own vertical motion). Per joint and
+    axis: median position, spread (p95 − p5), standard deviation and mean speed per second
+    of clip, robust to the detector's outliers.
+    """
+    x = clip[:2, :, :, 0].transpose(1, 2, 0).astype(float)  # (T, 18, 2)
+    present = clip[2, :, :, 0] > 0  # (T, 18)
+    body = present[:, 1] & present[:, 8] & present[:, 11]
+    if body.sum() < 2:
+        return np.zeros(18 * 2 * 4)
+    hips = 0.5 * (x[body, 8] + x[body, 11])
+    x = (x - np.median(hips, axis=0)) / max(np.median(np.linalg.norm(x[body, 1] - hips, axis=-1)), 1e-3)
+    x[~present] = np.nan
+    speed = np.abs(np.diff(x, axis=0)) * (len(x) / 2.0)  # per 2 s of clip, so clip length does not matter
+    with warnings.catch_warnings():  # joints never seen in a clip give all-NaN columns, zeroed below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        stats = [np.nanmedian(x, axis=0), np.nanpercentile(x, 95, axis=0) - np.nanpercentile(x, 5, axis=0),
+                 np.nanstd(x, axis=0), np.nanmedian(speed, axis=0)]
+    return np.nan_to_num(np.concatenate([s.ravel() for s in stats]))
+
+
+def _sequence(clip: np.ndarray, frames: int = 32) -> np.ndarray:
+    """`(3, T, 18, 1)` → `float32 (5*18, frames)`: x, y (centred and scaled once per clip), score,
+    and x, y velocity, linearly resized in time."""
+    x = clip[..., 0].astype(float)  # (3, T, 18)
+    present = x[2] > 0
+    body = present[:, 1] & present[:, 8] & present[:, 11]
+    out = np.zeros((5, frames, 18))
+    if body.sum() >= 2:
+        hips = 0.5 * (x[:2, body, 8] + x[:2, body, 11])  # (2, T_body)
+        scale = max(np.median(np.linalg.norm(x[:2, body, 1] - hips, axis=0)), 1e-3)
+        xy = (x[:2] - np.median(hips, axis=1)[:, None, None]) / scale * present
+        grid = np.linspace(0, x.shape[1] - 1, frames)
+        lo = np.floor(grid).astype(int)
+        hi, w = np.minimum(lo + 1, x.shape[1] - 1), (grid - lo)[:, None]
+        out[:2] = xy[:, lo] * (1 - w) + xy[:, hi] * w
+        out[2] = present[lo] * (1 - w) + present[hi] * w
+        out[3:] = np.diff(out[:2], axis=1, prepend=out[:2, :1])
+    return out.transpose(0, 2, 1).reshape(5 * 18, frames).astype(np.float32)  # (C*V, frames)
+
+
+def _fit_cnn(x: np.ndarray, y: np.ndarray, classes: int, seed: int, epochs: int = 20):
+    """A small temporal CNN with mirror augmentation; returns a predict function."""
+    import torch
+
+    torch.manual_seed(seed)
+    mirror = np.arange(5 * 18).reshape(5, 18)[:, mirror_permutation(OPENPOSE18)].ravel()
+    flip_x = np.ones(5 * 18, np.float32)
+    flip_x[0:18] = flip_x[54:72] = -1.0  # x and x-velocity change sign
+    model = torch.nn.Sequential(
+        torch.nn.Conv1d(5 * 18, 96, 5, padding=2), torch.nn.BatchNorm1d(96), torch.nn.ReLU(),
+        torch.nn.Conv1d(96, 128, 5, padding=2, stride=2), torch.nn.BatchNorm1d(128), torch.nn.ReLU(),
+        torch.nn.Conv1d(128, 128, 3, padding=1), torch.nn.BatchNorm1d(128), torch.nn.ReLU(),
+        torch.nn.AdaptiveAvgPool1d(1), torch.nn.Flatten(), torch.nn.Dropout(0.3), torch.nn.Linear(128, classes))
+    steps = epochs * ((len(x) + 63) // 64)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-2)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, 3e-3, total_steps=steps)
+    inputs, targets = torch.tensor(x), torch.tensor(y)
+    for _ in range(epochs):
+        model.train()
+        for batch in torch.randperm(len(x)).split(64):
+            xb = inputs[batch].clone()
+            flip = torch.rand(len(batch)) < 0.5
+            xb[flip] = xb[flip][:, mirror] * torch.tensor(flip_x)[:, None]
+            loss = torch.nn.functional.cross_entropy(model(xb), targets[batch], label_smoothing=0.1)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+    model.eval()
+
+    def predict(z: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return model(torch.tensor(z)).argmax(1).numpy()
+
+    return predict
+
+
+def section_classifier(rng: np.random.Generator, n: int, seed: int) -> None:
+    """Classifiers trained on generated clips only, tested on MSR Action3D's matching classes."""
+    from recognizer.data.msr import list_msr, msr_to_openpose18, read_msr_skeleton
+
+    labels = sorted(set(MSR_CLASSES.values()))
+    print(f"\n## Sanity classifiers: {n} generated clips per class of the {len(labels)} MSR-matched classes, "
+          f"tested on MSR Action3D (2-D skeleton20 through recognizer.data.msr)")
+    start = time.perf_counter()
+    clips = [generate_clip(label, rng) for label in labels for _ in range(n)]
+    target = np.repeat(np.arange(len(labels)), n)
+    print(f"generated {len(clips)} clips in {time.perf_counter() - start:.1f} s")
+    real, truth = [], []
+    for path in list_msr(DATA / "msr-action3d"):
+        sample = read_msr_skeleton(path)
+        if sample.name.action in MSR_CLASSES and sample.present.any():
+            real.append(msr_to_openpose18(sample))
+            truth.append(labels.index(MSR_CLASSES[sample.name.action]))
+    truth = np.array(truth)
+    train = np.array([_features(c) for c in clips])
+    test = np.array([_features(c) for c in real])
+    mean, std = train.mean(axis=0), train.std(axis=0) + 1e-6
+    train, test = (train - mean) / std, (test - mean) / std
+    centroids = np.stack([train[target == k].mean(axis=0) for k in range(len(labels))])
+    start = time.perf_counter()
+    cnn = _fit_cnn(np.stack([_sequence(c) for c in clips]), target, len(labels), seed)
+    print(f"trained the temporal CNN in {time.perf_counter() - start:.0f} s")
+    guesses = {
+        "nearest class mean on per-joint statistics": np.argmin(
+            np.linalg.norm(test[:, None] - centroids[None], axis=-1), axis=1),
+        "small temporal CNN (3 conv layers, 32 frames)": cnn(np.stack([_sequence(c) for c in real])),
+    }
+    for name, guess in guesses.items():
+        confusion = np.zeros((len(labels), len(labels)), int)
+        np.add.at(confusion, (truth, guess), 1)
+        print(f"\n{name}: top-1 on {len(truth)} MSR clips {np.mean(guess == truth):.1%} (chance {1 / len(labels):.1%})")
+        print("| true \\ guess |" + "|".join(f" {label} " for label in labels) + "|")
+        print("|---|" + "---:|" * len(labels))
+        for k, label in enumerate(labels):
+            print(f"| {label} |" + "|".join(f" {c} " for c in confusion[k]) + "|")
+
+
+def section_speed(rng: np.random.Generator, n: int) -> None:
+    """Time to generate one clip (all classes and "other" in turn), with the frames it has."""
+    labels = STARTER_CLASSES + (OTHER_LABEL,)
+    generate_clip(labels[0], rng)  # warm up
+    times, frames = [], []
+    for i in range(n):
+        start = time.perf_counter()
+        frames.append(generate_clip(labels[i % len(labels)], rng).shape[1])
+        times.append(time.perf_counter() - start)
+    times = np.array(times) * 1e3
+    print(f"\n## Speed: {n} clips, {np.mean(times):.2f} ms per clip on average (median {np.median(times):.2f}, "
+          f"p95 {np.percentile(times, 95):.2f}), {np.mean(frames):.0f} frames per clip on average, "
+          f"{np.sum(frames) / (np.sum(times) / 1e3):.0f} frames/s, one process")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", default="speed,bones,motion,mediapipe,classifier")
+    parser.add_argument("--clips", type=int, default=40, help="generated clips per class for the motion figures")
+    parser.add_argument("--train-clips", type=int, default=200, help="generated clips per class for the classifiers")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+    rng = np.random.default_rng(args.seed)
+    msr = load_msr(DATA / "msr-action3d") if only & {"bones", "motion"} else []
+    hdm = load_hdm05(DATA / "mocap") if only & {"bones", "motion"} else []
+    if "speed" in only:
+        section_speed(rng, 480)
+    if "bones" in only:
+        section_bones(msr, hdm, rng, 2000)
+    if "motion" in only:
+        section_motion(msr, hdm, rng, args.clips)
+    if "mediapipe" in only:
+        section_mediapipe()
+    if "classifier" in only:
+        section_classifier(rng, args.train_clips, args.seed)
+    assert OTHER_LABEL not in MSR_CLASSES.values() and set(MSR_CLASSES.values()) <= set(STARTER_CLASSES)
+
+
+if __name__ == "__main__":
+    main()

@@ -136,9 +136,9 @@ class ModelCard:
             "background_label": self.background_label,
             "threshold": self.threshold,
             # Free-form sections: a NaN loss must not stop a checkpoint from being written.
-            "data": _finite(self.data),
-            "metrics": _finite(self.metrics),
-            "training": _finite(self.training),
+            "data": json_safe(self.data),
+            "metrics": json_safe(self.metrics),
+            "training": json_safe(self.training),
             "version": self.version,
         }
 
@@ -428,12 +428,12 @@ def _config_json(config: Any) -> dict:
     return json.loads(json.dumps(dataclasses.asdict(config)))
 
 
-def _finite(value: Any) -> Any:
-    """`value` with every NaN or infinite float replaced by None (JSON has no NaN)."""
+def json_safe(value: Any) -> Any:
+    """`value` with every NaN or infinite float replaced by None (strict JSON has no NaN)."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {str(k): _finite(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
+        return [json_safe(v) for v in value]
     return value

@@ -20,6 +20,9 @@ COMMANDS = {
     "extract": "Extract 18-joint skeletons from a video into Kinetics-skeleton JSON",
     "predict": "Recognize the actions in a video with a model (default: the starter model)",
     "bench": "Measure the live pipeline: per-stage times, sustained fps, onset latency",
+    "train": "Train, fine-tune or resume a model on skeleton data",
+    "eval": "Evaluate a model on skeleton data: top-1/top-5, per-class accuracy, confusion matrix",
+    "export": "Export a model as ONNX, or recorded clips as a pyskl pickle",
 }
 
 

@@ -31,5 +31,10 @@ bench: $(DEV_STAMP)
 	$(PY) bench/pose.py
 	$(PY) bench/models.py
 
+# A one-folder build, dist/liveaction/ (several minutes; not part of `make test`), then its smoke test.
+package: $(RUN_STAMP)
+	$(PY) -m pip install -q pyinstaller==6.22.3 pyinstaller-hooks-contrib==2026.9
+	PY=$(PY) bash packaging/build.sh
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info

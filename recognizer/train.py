@@ -190,6 +190,7 @@ def train(config: TrainConfig, progress_callback: Callable[[StepProgress | Epoch
     Under torchrun call it in every process after `init_distributed()`; the callbacks run on
     rank 0 only and `should_stop` is meant for single-process runs.
     """
+    _check(config)
     world = _dist_info()
     device = _device(config.device, world)
     out = checkpoint.model_paths(config.out)[0]
@@ -329,6 +330,23 @@ def init_distributed(device: str | None = None) -> None:
 def close_distributed() -> None:
     if dist.is_initialized():
         dist.destroy_process_group()
+
+
+def _check(config: TrainConfig) -> None:
+    """Numbers a person typed: each must make sense before anything is loaded."""
+    positive = {"--epochs": config.epochs, "--batch-size": config.batch_size, "--persons": config.persons,
+                "--lr": config.lr}
+    for option, value in positive.items():
+        if value is not None and not value > 0:
+            raise LiveactionError(f"{option} must be positive, got {value}")
+    if not 0 <= config.val_split < 1:
+        raise LiveactionError(f"--val-split must be within [0, 1), got {config.val_split}")
+    if config.lr_decay is not None and not 0 < config.lr_decay <= 1:
+        raise LiveactionError(f"--lr-decay must be within (0, 1], got {config.lr_decay}")
+    if config.threshold is not None and not 0 <= config.threshold <= 1:
+        raise LiveactionError(f"--threshold must be within [0, 1], got {config.threshold}")
+    if config.freeze_backbone and config.base is None:
+        raise LiveactionError("--freeze-backbone needs --base (a trained backbone to keep)")
 
 
 @dataclass(frozen=True)

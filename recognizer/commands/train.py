@@ -34,6 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     what.add_argument("--val-data", help="separate validation data (default: the data's val split or a hold-out)")
     what.add_argument("--val-split", type=float, default=0.1,
                       help="fraction per class held out for validation when the data has no split (default 0.1)")
+    what.add_argument("--persons", type=int, default=2, help="person slots per clip (default 2; 1 for solo clips)")
     what.add_argument("--data-arg", action="append", default=[], metavar="KEY=VALUE",
                       help="extra dataset argument, e.g. n_per_class=50 for synthetic (repeatable)")
 
@@ -82,7 +83,8 @@ def config_from_args(args: argparse.Namespace):
         normalization=args.normalization, augment=args.augment,
         model_args=parse_pairs(args.model_arg, "--model-arg"), data_args=parse_pairs(args.data_arg, "--data-arg"),
         val_data=args.val_data, val_split=args.val_split, base=args.base, freeze_backbone=args.freeze_backbone,
-        resume=args.resume, background_label=args.background_label, threshold=args.threshold, seed=args.seed,
+        resume=args.resume, persons=args.persons, background_label=args.background_label,
+        threshold=args.threshold, seed=args.seed,
         device=args.device, workers=args.workers, amp=not args.no_amp, compile=args.compile,
         save_optimizer=not args.no_optimizer_state,
         metrics_log=str(args.metrics_log) if args.metrics_log else None, progress_bar=not args.no_progress,

@@ -188,6 +188,9 @@ def test_stratified_split_holds_out_each_class():
     (dict(data="nowhere"), "no such folder"),
     (dict(frames=0), "bad preprocessing"),
     (dict(device="tpu"), "not a device"),
+    (dict(epochs=0), "--epochs must be positive"),
+    (dict(val_split=1.0), "--val-split"),
+    (dict(freeze_backbone=True), "needs --base"),
 ])
 def test_bad_configs_fail_in_one_line(clips, tmp_path, changes, problem):
     config = dataclasses.replace(tiny_config(tmp_path / "m.safetensors", clips), **changes)

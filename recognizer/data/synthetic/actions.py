@@ -95,8 +95,10 @@ def punching(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
         guard = np.array([rng.uniform(0.0, 0.15) - body.shoulder_half * 0.5, -rng.uniform(0.15, 0.35), rng.uniform(0.15, 0.3)])
     else:
         guard = np.array([rng.uniform(0.03, 0.1), -body.arm * 0.96, rng.uniform(0.0, 0.08)])
-    angle = rng.uniform(40, 90) * DEG if rng.random() < 0.35 else rng.uniform(-15, 10) * DEG  # side-boxing or straight
-    aim = np.array([np.sin(angle), rng.uniform(-0.1, 0.2), np.cos(angle)])
+    # Straight punches aim at a target in front of the face, towards the midline (as MSR
+    # Action3D's forward punches do); side-boxing punches out to the side.
+    angle = rng.uniform(40, 90) * DEG if rng.random() < 0.35 else rng.uniform(-25, 5) * DEG
+    aim = np.array([np.sin(angle), rng.uniform(-0.05, 0.35), np.cos(angle)])
     reach = aim / np.linalg.norm(aim) * A * rng.uniform(0.85, 0.97)
     k = np.floor(tl.phase).astype(int)
     # One arm only is how people punch from rest (the other hangs); boxers alternate.
@@ -128,7 +130,7 @@ def kicking(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     side_k = (k + first) % 2 if rng.random() < 0.3 else np.full(T, first)
     u = tl.phase % 1.0
     lift = bump(u, 0.0, rng.uniform(0.2, 0.3), rng.uniform(0.6, 0.7), 1.0)
-    ext = bump(u, 0.25, rng.uniform(0.35, 0.45), rng.uniform(0.48, 0.55), 0.7)
+    ext = bump(u, 0.25, rng.uniform(0.33, 0.4), rng.uniform(0.42, 0.5), rng.uniform(0.55, 0.7))  # a snap
     hip_y = body.hip_height
     height = hip_y * rng.uniform(0.45, 1.1)
     horizontal = np.sqrt(max((0.97 * body.leg) ** 2 - (hip_y - height) ** 2, 0.01))
@@ -167,7 +169,7 @@ def squat(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     T = tl.frames
     u = tl.phase % 1.0
     down = np.sin(np.pi * u) ** rng.uniform(0.7, 1.6) * tl.active
-    depth = rng.uniform(0.3, 0.6) * body.leg
+    depth = rng.uniform(0.3, 0.7) * body.leg
     pose.pelvis[:, 1] -= depth * down
     pose.pelvis[:, 2] -= rng.uniform(0.3, 0.7) * depth * down
     pose.pelvis_rot[:, 1] += rng.uniform(15, 45) * DEG * down
@@ -258,7 +260,7 @@ def bending_forward(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     pose = standing(body, tl, rng, stance=rng.uniform(-0.02, 0.1), calm=0.5)
     T = tl.frames
     u = tl.phase % 1.0
-    down = bump(u, 0.0, rng.uniform(0.3, 0.45), rng.uniform(0.55, 0.7), 1.0) * tl.active
+    down = bump(u, 0.0, rng.uniform(0.3, 0.45), rng.uniform(0.5, 0.65), 1.0) * tl.active
     flex = rng.uniform(50, 110) * DEG
     hip_share = rng.uniform(0.55, 0.8)
     pose.pelvis_rot[:, 1] += flex * hip_share * down

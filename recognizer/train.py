@@ -247,44 +247,30 @@ def train(config: TrainConfig, progress_callback: Callable[[StepProgress | Epoch
     best = start.best_top1
     stopped = False
     for epoch in range(start.epochs_done, epochs):
-        torch.manual_seed(config.seed * 100_003 + epoch * 1009 + world.rank)
-        np.random.seed((config.seed * 100_003 + epoch * 1009 + world.rank) % 2**32)
+        torch.manual_seed(config.seed * 100_003 + epoch * 1009 + world.rank)  # dropout, crops, augmentation
         lr = config.lr * lr_decay**epoch
         for group in optimizer.param_groups:
             group["lr"] = lr
         loader = _train_loader(train_set, train_sampler, batch_size // world.world, config, epoch, device)
-        began = time.perf_counter()
         model.train()
         if config.freeze_backbone:
             model.streams.eval()  # frozen batch-norm statistics stay the base model's
-        totals = torch.zeros(3, dtype=torch.float64, device=device)  # loss sum, correct, clips
-        bar = tqdm(loader, desc=f"epoch {epoch + 1}/{epochs}", unit="batch", file=sys.stderr, leave=False,
-                   disable=None if (config.progress_bar and world.main) else True)
-        for step, (x, targets) in enumerate(bar):
-            if should_stop is not None and should_stop():
-                stopped = True
-                break
-            x = x.to(device, non_blocking=True)
-            targets = targets.to(device, non_blocking=True)
-            with torch.autocast(device.type, dtype=torch.float16, enabled=amp):
-                logits = heads(x)
-            logits = {name: value.float() for name, value in logits.items()}
-            loss = criterion(logits, targets)
-            optimizer.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
-            scaler.step(optimizer)
-            scaler.update()
-            with torch.no_grad():
-                totals += torch.stack([loss.detach().double() * len(targets),
-                                       (logits["concat"].argmax(1) == targets).sum().double(),
-                                       torch.tensor(float(len(targets)), device=device, dtype=torch.float64)])
-            if (step + 1) % sync_every == 0:
-                running = float(totals[0] / totals[2])
-                bar.set_postfix(loss=f"{running:.3f}", refresh=False)
+        bar = tqdm(total=len(loader), desc=f"epoch {epoch + 1}/{epochs}", unit="batch", file=sys.stderr,
+                   leave=False, disable=None if (config.progress_bar and world.main) else True)
+
+        def on_step(step: int, loss: float | None) -> None:
+            bar.update(step - bar.n)
+            if loss is not None:
+                bar.set_postfix(loss=f"{loss:.3f}", refresh=False)
                 if progress_callback is not None and world.main:
-                    progress_callback(StepProgress(epoch + 1, epochs, step + 1, len(loader), running))
+                    progress_callback(StepProgress(epoch + 1, epochs, step, len(loader), loss))
+
+        began = time.perf_counter()
+        totals = _train_epoch(heads, loader, criterion, optimizer, scaler, amp, device, should_stop, on_step,
+                              sync_every)
         bar.close()
-        if stopped:
+        if totals is None:
+            stopped = True
             break
         if world.world > 1:
             dist.all_reduce(totals)
@@ -314,6 +300,38 @@ def train(config: TrainConfig, progress_callback: Callable[[StepProgress | Epoch
     done = history[-1].epoch if history else start.epochs_done
     return TrainResult(path=out if card is not None else None, card=card, epochs_done=done, stopped=stopped,
                        history=tuple(history))
+
+
+def _train_epoch(heads: nn.Module, loader: DataLoader, criterion: MultiHeadLoss, optimizer: torch.optim.Optimizer,
+                 scaler: torch.amp.GradScaler, amp: bool, device: torch.device,
+                 should_stop: Callable[[], bool] | None, on_step: Callable[[int, float | None], None],
+                 sync_every: int) -> torch.Tensor | None:
+    """One pass over `loader`: float64 (loss sum, correct, clips), or None if `should_stop` ended it.
+
+    `on_step(step, running_loss)` follows every batch; the running loss (a host sync) is
+    computed every `sync_every` batches and at the end, else None.
+    """
+    totals = torch.zeros(3, dtype=torch.float64, device=device)
+    for step, (x, targets) in enumerate(loader, start=1):
+        if should_stop is not None and should_stop():
+            return None
+        x = x.to(device, non_blocking=True)
+        targets = targets.to(device, non_blocking=True)
+        with torch.autocast(device.type, dtype=torch.float16, enabled=amp):
+            logits = heads(x)
+        logits = {name: value.float() for name, value in logits.items()}  # the loss in float32
+        loss = criterion(logits, targets)
+        optimizer.zero_grad(set_to_none=True)
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+        with torch.no_grad():
+            correct = (logits["concat"].argmax(dim=1) == targets).sum()
+            totals += torch.stack([loss.detach().double() * len(targets), correct.double(),
+                                   torch.tensor(float(len(targets)), dtype=torch.float64, device=device)])
+        synced = step % sync_every == 0 or step == len(loader)
+        on_step(step, float(totals[0] / totals[2]) if synced else None)
+    return totals
 
 
 def init_distributed(device: str | None = None) -> None:

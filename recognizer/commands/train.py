@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         metrics = result.card.metrics
         val = f", val top-1 {100 * metrics['val_top1']:.1f}%" if metrics.get("val_top1") is not None else ""
         print(f"{result.path}: {result.card.preset}, {len(result.card.labels)} classes, "
-              f"{result.epochs_done} epochs{val}")
+              f"{result.epochs_done} epoch{'' if result.epochs_done == 1 else 's'}{val}")
     return 0
 
 

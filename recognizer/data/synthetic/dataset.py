@@ -31,6 +31,11 @@ class SyntheticDataset(torch.utils.data.Dataset):
         self.seconds = seconds
         self.fps = fps
 
+    @property
+    def targets(self) -> list[int]:
+        """The label index of every item, known without generating anything."""
+        return self._label_of.tolist()
+
     def __len__(self) -> int:
         return int(self._label_of.shape[0])
 

@@ -66,6 +66,7 @@ def test_dataset_labels_items_and_determinism_per_index():
     assert data.labels == list(STARTER_CLASSES) + ["other"]
     assert len(data) == 2 * 16
     seen = [data[i][1] for i in range(len(data))]
+    assert seen == data.targets
     assert sorted(seen) == sorted(list(range(16)) * 2)
     assert seen[:16] == list(range(16))  # interleaved: every prefix is balanced
     clip, label = data[7]

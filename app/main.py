@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -11,6 +12,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from app.startup import StartOptions
+from recognizer.errors import LiveactionError
 
 # OpenCV (through mediapipe) may point Qt at its own bundled plugins and fonts, which do
 # not match PySide6's Qt and stop the window from opening.
@@ -48,17 +50,60 @@ def dark_palette() -> QPalette:
     return palette
 
 
-def share_cpu() -> None:
-    """Leave cores for pose estimation and drawing: on the CPU, the model gets half of them."""
+def prepare_runtime() -> None:
+    """Process-wide settings and one-time costs, settled before the window exists.
+
+    * The model gets half of the CPU cores, leaving the rest to pose estimation and drawing.
+    * Loading a model file first builds the network on torch's meta device, and the first
+      time that happens torch imports sympy (1-3 s). Done in the loading thread, that import
+      starves the GUI thread for up to half a second; done here, it only delays the start.
+    * Likewise MediaPipe, which the pose thread would otherwise import (1-2 s) while the
+      window is trying to draw.
+    * Python's full garbage collections stop every thread, the GUI's too, for as long as
+      they take to walk all objects: with torch, sympy, MediaPipe and Qt loaded, 0.2-0.8 s.
+      Freezing what exists after start-up (modules, classes, functions: nearly all of it,
+      and none of it garbage) leaves them only the objects made while running.
+    """
     import torch
+    import torch.fx.experimental.symbolic_shapes  # noqa: F401 — see above
+    from mediapipe.tasks.python import vision  # noqa: F401 — see above
 
     torch.set_num_threads(max(1, (os.cpu_count() or 2) // 2))
+    gc.collect()
+    gc.freeze()
+
+
+def qt_binding_problem() -> str | None:
+    """Why this PySide6 cannot run the app, or None when it can.
+
+    PySide6 6.12.0 on Python 3.11 gives back None from every method that returns nothing
+    without counting the reference (Python 3.12 made None immortal; 3.11 still counts).
+    Each Qt call then takes one reference away from None, and the interpreter aborts
+    ("deallocating None") a few seconds into drawing video. 6.11.3 does not do this.
+    """
+    if sys.version_info >= (3, 12):
+        return None
+    import PySide6
+    from PySide6.QtCore import QObject
+
+    probe = QObject()
+    before = sys.getrefcount(None)
+    for _ in range(100):
+        probe.setObjectName("probe")
+    if before - sys.getrefcount(None) < 50:
+        return None
+    return (f"PySide6 {PySide6.__version__} loses a reference to None on every Qt call under Python "
+            f"{sys.version.split()[0]}, which crashes the app within seconds; install PySide6-Essentials "
+            "6.11.3 (pip install 'PySide6-Essentials==6.11.3')")
 
 
 def run(options: StartOptions) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    problem = qt_binding_problem()
+    if problem is not None:
+        raise LiveactionError(problem)
     app = create_application(sys.argv[:1])
-    share_cpu()
+    prepare_runtime()
     from app.main_window import AppContext, MainWindow
 
     window = MainWindow(AppContext(store=QSettings()), options)

@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self._retry_attempts = 0
         self._status_at = 0.0
         self._dialogs: list[QWidget] = []
+        self.closed = False  # results that arrive after closing are dropped
 
         self.setWindowTitle("liveaction")
         self.setAcceptDrops(True)
@@ -320,7 +321,7 @@ class MainWindow(QMainWindow):
         if reconnected:
             self.message_bar.show_message(f"{spec.title} is back.", INFO, timeout_ms=3000)
         elif self.message_bar.level == ERROR:
-            self.message_bar.dismiss()
+            self.message_bar.dismiss()  # the failure it told of is over
         self.settings = replace(self.settings, source=spec)
         self._save_settings()
 
@@ -411,6 +412,8 @@ class MainWindow(QMainWindow):
         self._run(call)
 
     def _cameras_found(self, cameras: list[int]) -> None:
+        if self.closed:
+            return
         self.cameras = list(cameras)
         spec = camera_to_open(self.cameras, self.settings.source, self.settings.resolution)
         if spec is not None:
@@ -524,7 +527,7 @@ class MainWindow(QMainWindow):
         self.banner.show_message("…", "warming up")
         self.top_k.clear()
         self.start_page.set_model_note("")
-        self.message_bar.show_message(f"Using {title}: {len(loaded.spec.labels)} actions.", INFO, timeout_ms=3000)
+        self.statusBar().showMessage(f"Using {title}: {len(loaded.spec.labels)} actions.", 4000)
         remembered = None if loaded.path == self.context.starter_model else str(loaded.path)
         self.settings = replace(self.settings, model_path=remembered)
         self._save_settings()
@@ -621,6 +624,8 @@ class MainWindow(QMainWindow):
         settings_io.save(self.context.store, self.settings)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed = True
+        self._open_call = self._model_call = None  # whatever is still on its way is stale now
         self._save_settings()
         self._stop_retrying()
         self._retire_session()

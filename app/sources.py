@@ -11,6 +11,8 @@ screen is always the newest thing there is.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -222,6 +224,20 @@ class RateMeter:
         return self.rate
 
 
+def yield_to_gui(niceness: int = 5) -> None:
+    """Let the calling worker thread give way to the GUI thread when the CPU is short.
+
+    Linux schedules threads one by one and lets a thread lower its own priority (its nice
+    value; threads it starts later, such as pose's, inherit it). Elsewhere QThread's own
+    priority (set at `start`) does this job.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+        except OSError:  # not allowed here: the thread keeps its priority
+            pass
+
+
 class CaptureThread(QThread):
     """Reads the source's frames into `slot` as they come (files: at real time)."""
 
@@ -250,6 +266,7 @@ class CaptureThread(QThread):
         self._running.set()
 
     def run(self) -> None:
+        yield_to_gui()
         pacer = Pacer()
         try:
             frames = iter(self.source.frames())
@@ -303,6 +320,7 @@ class AnalysisThread(QThread):
         self._reset_engine.set()
 
     def run(self) -> None:
+        yield_to_gui()
         pipeline = None
         rate = RateMeter()
         try:
@@ -393,8 +411,8 @@ class Session(QObject):
     def start(self) -> None:
         self.running = True
         self.analysis.reset_engine()  # whatever the engine saw before belongs to another source
-        self.analysis.start()
-        self.capture.start()
+        self.analysis.start(QThread.Priority.LowPriority)
+        self.capture.start(QThread.Priority.LowPriority)
 
     def set_engine(self, engine) -> None:
         self.analysis.engine = engine

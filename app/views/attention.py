@@ -57,7 +57,7 @@ class SkeletonDiagram(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setMinimumSize(200, 200)
+        self.setMinimumSize(160, 120)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.maps: AttentionMaps | None = None
@@ -157,6 +157,9 @@ class AttentionView(QWidget):
         font.setBold(True)
         self.header.setFont(font)
         self.header.setWordWrap(True)
+        # Fixed height: a new query's text must not re-lay out (and redraw) the plots below.
+        self.header.setFixedHeight(3 * self.header.fontMetrics().lineSpacing() + 4)
+        self.header.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.diagram = SkeletonDiagram()
         self.diagram.joint_clicked.connect(self.set_query_joint)
 
@@ -165,9 +168,9 @@ class AttentionView(QWidget):
         self.timeline.setMouseEnabled(x=False, y=False)
         self.timeline.hideButtons()
         self.timeline.setLabel("bottom", "window frame (oldest → newest)")
-        self.timeline.setLabel("left", "attention")
-        self.timeline.getAxis("left").enableAutoSIPrefix(False)
-        self.timeline.setMinimumHeight(120)
+        self.timeline.setLabel("left", "relative")
+        self.timeline.setYRange(0, 1.05, padding=0)
+        self.timeline.setMinimumHeight(90)
         self._temporal = pg.BarGraphItem(x=[], height=[], width=0.9, brush="#ff8c00")
         self.timeline.addItem(self._temporal)
         self._moment = pg.InfiniteLine(pos=self.query.time, angle=90, movable=True, pen=pg.mkPen("#00e5ff", width=2))
@@ -180,7 +183,7 @@ class AttentionView(QWidget):
         self.heatmap.setMouseEnabled(x=False, y=False)
         self.heatmap.hideButtons()
         self.heatmap.setLabel("bottom", "window frame")
-        self.heatmap.setMinimumHeight(220)
+        self.heatmap.setMinimumHeight(150)
         self._heat = pg.ImageItem(axisOrder="col-major")
         self.heatmap.addItem(self._heat)
         self._heat_bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=pg.colormap.get(COLOUR_MAP), interactive=False,
@@ -259,11 +262,14 @@ class AttentionView(QWidget):
         self.updates += 1
         self.diagram.show_maps(maps)
         frames = len(maps.temporal)
-        self._temporal.setOpts(x=np.arange(frames), height=maps.temporal, width=0.9)
-        self.timeline.setYRange(0, max(float(maps.temporal.max()), 1e-6) * 1.1, padding=0)
+        # Relative to the peak: the y axis stays put (redrawing axes is what costs here).
+        self._temporal.setOpts(x=np.arange(frames), height=maps.temporal / max(float(maps.temporal.max()), 1e-12),
+                               width=0.9)
         high = max(float(maps.spatiotemporal.max()), 1e-9)
         self._heat.setImage(maps.spatiotemporal.astype(np.float32), autoLevels=False, levels=(0.0, high))
-        self._heat.setRect(QRectF(-0.5, -0.5, frames, maps.spatiotemporal.shape[1]))
+        rect = QRectF(-0.5, -0.5, frames, maps.spatiotemporal.shape[1])
+        if rect != self._heat.mapRectToParent(self._heat.boundingRect()):
+            self._heat.setRect(rect)
         self._heat_bar.setLevels(low=0.0, high=high)
         self._marker.setData([maps.query.time], [maps.query.joint])
         self._describe()
@@ -272,5 +278,7 @@ class AttentionView(QWidget):
         q = self.query
         follows = "paused window" if self.paused else "live"
         state = "" if self.maps is not None else " — waiting for the next prediction"
-        self.header.setText(f"Query: {joint_name(q.joint)} at frame {q.time + 1} of {self.window_frames} "
-                            f"({follows}){state}. Click a joint, the timeline or the heatmap.")
+        text = (f"Query: {joint_name(q.joint)} at frame {q.time + 1} of {self.window_frames} ({follows}){state}. "
+                "Click a joint, the timeline or the heatmap.")
+        if text != self.header.text():
+            self.header.setText(text)

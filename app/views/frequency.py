@@ -18,6 +18,7 @@ from recognizer.engine import Prediction
 from recognizer.maps import FrequencyMaps
 
 KINDS = (("magnitude", "spectrum |X|"), ("cos_mask", "cos mask"), ("sin_mask", "sin mask"))
+STREAMS = ("position", "velocity")  # what two-stream models show; built up front (building takes ~0.3 s)
 MAGNITUDE_MAP = "inferno"
 MASK_MAP = "viridis"
 
@@ -42,7 +43,11 @@ class _Cell:
         self.values, self.hz, self.joint_frequency = values, hz, joint_frequency
         self.image.setImage(values, autoLevels=False, levels=levels)
         dx, dy = _step(hz), _step(joint_frequency)
-        self.image.setRect(QRectF(hz[0] - dx / 2, joint_frequency[0] - dy / 2, dx * len(hz), dy * len(joint_frequency)))
+        rect = QRectF(hz[0] - dx / 2, joint_frequency[0] - dy / 2, dx * len(hz), dy * len(joint_frequency))
+        if rect != self.image.mapRectToParent(self.image.boundingRect()):
+            # Axes are redrawn only when their range changes, which here is once per model.
+            self.image.setRect(rect)
+            self.plot.setRange(rect=rect, padding=0)
 
     def value_at(self, x: float, y: float) -> tuple[float, float, float] | None:
         """(Hz, joint frequency, value) under plot coordinates (x, y), or None outside."""
@@ -73,7 +78,7 @@ class FrequencyView(QWidget):
         top.addWidget(self.freeze)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("#101214")
-        self.graphics.setMinimumHeight(220)
+        self.graphics.setMinimumHeight(150)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addLayout(top)
@@ -85,6 +90,7 @@ class FrequencyView(QWidget):
         self._magnitude_bars: dict[str, pg.ColorBarItem] = {}
         self._wide: bool | None = None
         self.graphics.scene().sigMouseMoved.connect(self._hover)
+        self._build(STREAMS)
 
     @property
     def frozen(self) -> bool:
@@ -109,8 +115,10 @@ class FrequencyView(QWidget):
         self.maps = maps
         self.updates += 1
         f_t, f_v = maps[0].magnitude.shape
-        self.info.setText(f"Latest window: {f_t} temporal × {f_v} joint frequencies per stream "
-                          "(joint frequency: over the transform net's virtual joints)")
+        info = (f"Latest window: {f_t} temporal × {f_v} joint frequencies per stream "
+                "(joint frequency: over the transform net's virtual joints)")
+        if info != self.info.text():
+            self.info.setText(info)
 
     def _build(self, streams: tuple[str, ...]) -> None:
         self.graphics.clear()
@@ -123,6 +131,7 @@ class FrequencyView(QWidget):
                 plot.setMenuEnabled(False)
                 plot.setMouseEnabled(x=False, y=False)
                 plot.hideButtons()
+                plot.disableAutoRange()
                 plot.setLabel("bottom", "temporal frequency", units="Hz")
                 if kind == "magnitude":
                     plot.setLabel("left", "joint frequency")
@@ -161,8 +170,7 @@ class FrequencyView(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if self._streams:
-            self._arrange()
+        self._arrange()
 
     def _hover(self, position: QPointF) -> None:
         for (stream, kind), cell in self._cells.items():

@@ -50,7 +50,7 @@ class StartPage(QWidget):
         buttons.addStretch(1)
         for button in (self.open_video_button, self.retry_button, self.stream_button, self.clip_button):
             button.setMinimumHeight(40)
-            button.setMinimumWidth(150)
+            button.setMinimumWidth(120)
             buttons.addWidget(button)
         buttons.addStretch(1)
 

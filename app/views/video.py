@@ -53,7 +53,7 @@ class VideoView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(320, 240)
+        self.setMinimumSize(320, 180)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.frame: LiveFrame | None = None
         self._image: QImage | None = None

@@ -38,6 +38,20 @@ def save_tiny_model(path: Path, labels: tuple[str, ...]) -> Path:
 
 
 @pytest.fixture(scope="session")
+def qt_binding() -> str | None:
+    from app.main import qt_binding_problem
+
+    return qt_binding_problem()  # checked once: on a broken binding the check itself costs references
+
+
+@pytest.fixture(autouse=True)
+def sound_qt_binding(request, qt_binding):
+    """Skip the app's tests on a PySide6 that would abort the whole run (test_bindings fails instead)."""
+    if qt_binding is not None and request.node.name != "test_qt_calls_keep_python_none_intact":
+        pytest.skip(qt_binding)
+
+
+@pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory) -> dict[str, Path]:
     """Two untrained SLnL-rFA lite models (5 and 3 labels), saved as model files."""
     folder = tmp_path_factory.mktemp("models")
@@ -171,29 +185,39 @@ def prediction(label: str = "waving", state: str = "recognized", labels: tuple[s
 
 
 class GapMeter:
-    """A 5 ms QTimer that records how long the event loop really took between ticks."""
+    """A 5 ms QTimer on the GUI thread that records how long each turn of the event loop took.
+
+    Two numbers per turn: the wall-clock gap, and the CPU time the GUI thread itself spent
+    in it. The CPU time is what our own code costs the GUI thread (a slow slot, a heavy
+    paint); the wall-clock gap adds everything the GUI thread waited for: the GIL, a lock,
+    and the CPU itself, which on a busy shared 2-core box can stretch a gap several times.
+    """
 
     def __init__(self, interval_ms: int = 5):
         self.gaps_ms: list[float] = []
-        self._last: float | None = None
+        self.busy_ms: list[float] = []
+        self._last: tuple[float, float] | None = None
         self.timer = QTimer()
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self._tick)
 
     def start(self) -> None:
-        self._last = time.perf_counter()
+        self._last = (time.perf_counter(), time.thread_time())
         self.timer.start()
 
-    def stop(self) -> float:
+    def stop(self) -> None:
         self.timer.stop()
-        return self.worst_ms
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         if self._last is not None:
-            self.gaps_ms.append((now - self._last) * 1e3)
-        self._last = now
+            self.gaps_ms.append((now - self._last[0]) * 1e3)
+            self.busy_ms.append((cpu - self._last[1]) * 1e3)
+        self._last = (now, cpu)
 
-    @property
-    def worst_ms(self) -> float:
-        return max(self.gaps_ms, default=0.0)
+    def summary(self) -> str:
+        gaps = np.array(self.gaps_ms or [0.0])
+        return (f"{len(self.gaps_ms)} turns over {gaps.sum() / 1e3:.1f} s: longest gap {gaps.max():.0f} ms "
+                f"(median {np.median(gaps):.1f}, 99th percentile {np.percentile(gaps, 99):.0f}), longest GUI-thread "
+                f"work in one turn {max(self.busy_ms, default=0):.0f} ms, load average "
+                f"{open('/proc/loadavg').read().split()[0] if Path('/proc/loadavg').exists() else '?'}")

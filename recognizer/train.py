@@ -140,13 +140,13 @@ class EpochMetrics:
     epoch: int  # 1-based, counting resumed epochs
     epochs: int
     lr: float
-    train_loss: float
-    train_top1: float
-    val_loss: float | None
+    train_loss: float  # the training objective (every head's loss + mutual learning), epoch mean
+    train_top1: float  # concat head, in training mode, on augmented clips
+    val_loss: float | None  # cross-entropy of the concat head (None without validation data)
     val_top1: float | None
     val_top5: float | None
     val_per_class: dict[str, float]
-    seconds: float
+    seconds: float  # training pass only (validation and saving not included)
     clips_per_s: float  # training throughput over all processes
 
 
@@ -484,12 +484,15 @@ def stratified_split(targets: Sequence[int], fraction: float, seed: int) -> tupl
 
 
 def _prepare_model(config: TrainConfig, start: _Start, labels: tuple[str, ...], world: _Dist) -> nn.Module:
-    from recognizer.models import create_model
+    from recognizer.models import create_model, model_config
 
     if start.model is None:
         torch.manual_seed(config.seed)  # same initial weights in every process (DDP also broadcasts rank 0's)
         layout = LAYOUTS[start.preprocessing.layout]
-        overrides = {"T": start.preprocessing.T, "num_joints": layout.num_joints, **config.model_args}
+        overrides = {"T": start.preprocessing.T, "num_joints": layout.num_joints}
+        if "num_persons" in {f.name for f in dataclasses.fields(model_config(start.preset))}:
+            overrides["num_persons"] = config.persons  # TS-SAN V1 lays persons side by side
+        overrides.update(config.model_args)
         try:
             return create_model(start.preset, len(labels), config.two_stream, **overrides)
         except ValueError as error:

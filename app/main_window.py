@@ -30,8 +30,9 @@ from app.about import show_about
 from app.background import BackgroundCall
 from app.inference import EngineBridge, LoadedModel, build_engine
 from app.models_menu import LabelsDialog, ModelsMenu, model_title
-from app.settings import PANELS, AppSettings
-from app.sources import CLIP, RESOLUTIONS, STREAM, VIDEO, LiveFrame, Session, SourceSpec, default_pipeline, open_source
+from app.settings import AppSettings
+from app.sources import (CAMERA, CLIP, RESOLUTIONS, STREAM, VIDEO, LiveFrame, Session, SourceSpec, default_pipeline,
+                         open_source)
 from app.startup import (VIDEO_SUFFIXES, StartOptions, camera_to_open, dropped_kind, model_to_load,
                          remembered_source, requested_source)
 from app.views.attention import AttentionView
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self._retry_spec: SourceSpec | None = None
         self._retry_attempts = 0
         self._status_at = 0.0
+        self._layout_restored = False
         self._dialogs: list[QWidget] = []
         self.closed = False  # results that arrive after closing are dropped
 
@@ -146,18 +148,23 @@ class MainWindow(QMainWindow):
         self.attention_view.query_changed.connect(self._query_changed)
 
     def add_panel(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        """Dock `widget` as a named panel (its name keys the remembered layout)."""
+        """Dock `widget` as a named panel: its name keys where it was docked and whether it
+        was closed, so panels added after start-up are remembered like the built-in ones."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"panel-{name}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        if self._layout_restored:
+            self.restoreDockWidget(dock)
+            self.view_menu.addAction(dock.toggleViewAction())
+        dock.setVisible(name not in self.settings.hidden_panels)
         dock.visibilityChanged.connect(lambda _visible: self._update_map_requests())
         self.docks[name] = dock
         return dock
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        source = bar.addMenu("&Source")
+        source = self.source_menu = bar.addMenu("&Source")
         self.open_video_action = self._action(source, "Open &video…", self.choose_video, QKeySequence.StandardKey.Open)
         self._action(source, "&Network camera…", self.choose_stream)
         self._action(source, "&Replay a recorded clip…", self.choose_clip)
@@ -171,10 +178,6 @@ class MainWindow(QMainWindow):
         source.addSeparator()
         self._action(source, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
-        self.models_menu = ModelsMenu(self.context.starter_model, self.context.user_models, self)
-        self.models_menu.model_chosen.connect(self.load_model)
-        self.models_menu.open_file.connect(self.choose_model)
-        self.models_menu.show_labels.connect(self.show_labels)
         self.threshold_menu = QMenu("&Unknown below", self)
         group = QActionGroup(self)
         for value in (None, *THRESHOLDS):
@@ -183,7 +186,10 @@ class MainWindow(QMainWindow):
             action.setChecked(value == self.settings.threshold)
             action.triggered.connect(functools.partial(self.set_threshold, value))
             group.addAction(action)
-        self.models_menu.aboutToShow.connect(lambda: self.models_menu.addMenu(self.threshold_menu))
+        self.models_menu = ModelsMenu(self.context.starter_model, self.context.user_models, self.threshold_menu, self)
+        self.models_menu.model_chosen.connect(self.load_model)
+        self.models_menu.open_file.connect(self.choose_model)
+        self.models_menu.show_labels.connect(self.show_labels)
         bar.addMenu(self.models_menu)
 
         view = bar.addMenu("&View")
@@ -231,7 +237,8 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.docks["attention"]], [430], Qt.Orientation.Horizontal)
             self.resizeDocks([self.docks["frequency"]], [300], Qt.Orientation.Vertical)
         for name, dock in self.docks.items():
-            dock.setVisible(name in self.settings.panels)
+            dock.setVisible(name not in self.settings.hidden_panels)
+        self._layout_restored = True
 
     # ================================================================ starting up
     def start(self) -> None:
@@ -427,9 +434,7 @@ class MainWindow(QMainWindow):
         menu = self.camera_menu
         menu.clear()
         for index in self.cameras:
-            menu.addAction(f"Camera {index}").triggered.connect(
-                functools.partial(lambda i, _=False: self.open_source(SourceSpec.camera(i, self.settings.resolution)),
-                                  index))
+            menu.addAction(f"Camera {index}").triggered.connect(functools.partial(self.open_camera, index))
         if not self.cameras:
             menu.addAction("No camera found").setEnabled(False)
         menu.addAction("Look for cameras again").triggered.connect(lambda _=False: self.retry_camera())
@@ -443,9 +448,12 @@ class MainWindow(QMainWindow):
             action.triggered.connect(functools.partial(self.set_resolution, size))
             group.addAction(action)
 
+    def open_camera(self, index: int, _checked: bool = False) -> None:
+        self.open_source(SourceSpec.camera(index, self.settings.resolution))
+
     def set_resolution(self, size: tuple[int, int] | None, _checked: bool = False) -> None:
         self.settings = replace(self.settings, resolution=size)
-        if self.session is not None and self.session.spec.kind == "camera":
+        if self.session is not None and self.session.spec.kind == CAMERA:
             self.open_source(SourceSpec.camera(int(self.session.spec.target), size))
         self._save_settings()
 
@@ -618,8 +626,8 @@ class MainWindow(QMainWindow):
         call.start()
 
     def _save_settings(self) -> None:
-        panels = tuple(name for name in PANELS if not self.docks[name].isHidden())
-        self.settings = replace(self.settings, panels=panels, geometry=bytes(self.saveGeometry().data()),
+        hidden = tuple(name for name, dock in self.docks.items() if dock.isHidden())
+        self.settings = replace(self.settings, hidden_panels=hidden, geometry=bytes(self.saveGeometry().data()),
                                 window_state=bytes(self.saveState().data()))
         settings_io.save(self.context.store, self.settings)
 

@@ -35,10 +35,12 @@ class ModelsMenu(QMenu):
     open_file = Signal()
     show_labels = Signal()
 
-    def __init__(self, starter: Path, user_models: Path, parent: QWidget | None = None):
+    def __init__(self, starter: Path, user_models: Path, settings_menu: QMenu | None = None,
+                 parent: QWidget | None = None):
         super().__init__("&Model", parent)
         self.starter = starter
         self.user_models = user_models
+        self.settings_menu = settings_menu  # recognition settings, shown at the end
         self.current: Path | None = None
         self.aboutToShow.connect(self.rebuild)
         self.rebuild()
@@ -64,6 +66,9 @@ class ModelsMenu(QMenu):
         labels.setEnabled(self.current is not None)
         labels.triggered.connect(self.show_labels)
         self.addAction("Show models folder").triggered.connect(self._show_folder)
+        if self.settings_menu is not None:
+            self.addSeparator()
+            self.addMenu(self.settings_menu)
 
     def _choice(self, action, path: Path, group: QActionGroup) -> None:
         action.setCheckable(True)

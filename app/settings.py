@@ -21,7 +21,6 @@ from app.sources import SOURCE_KINDS, SourceSpec
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-PANELS = ("frequency", "attention")  # dockable panels by name
 _KEY = "app/settings"
 
 
@@ -33,7 +32,7 @@ class AppSettings:
     threshold: float | None = None  # confidence below which the label is "unknown" (None: the model's own)
     resolution: tuple[int, int] | None = None  # camera resolution asked for (None: the camera's own)
     loop: bool = True  # start video files and clips over at their end
-    panels: tuple[str, ...] = PANELS  # panels shown
+    hidden_panels: tuple[str, ...] = ()  # panels (by name) the user closed; new panels start shown
     geometry: bytes = b""  # QMainWindow.saveGeometry()
     window_state: bytes = b""  # QMainWindow.saveState(): where the panels are docked
 
@@ -123,8 +122,8 @@ def _resolution(value: Any) -> tuple[int, int] | None:
     return _optional_int(width), _optional_int(height)
 
 
-def _panels(value: Any) -> tuple[str, ...]:
-    return tuple(p for p in value if p in PANELS)
+def _names(value: Any) -> tuple[str, ...]:
+    return tuple(_str(name) for name in value)
 
 
 def _bytes(value: Any) -> bytes:
@@ -133,7 +132,7 @@ def _bytes(value: Any) -> bytes:
 
 _PARSERS = {
     "source": _source, "model_path": _optional_str, "threshold": _threshold, "resolution": _resolution,
-    "loop": _bool, "panels": _panels, "geometry": _bytes, "window_state": _bytes,
+    "loop": _bool, "hidden_panels": _names, "geometry": _bytes, "window_state": _bytes,
 }
 
 

@@ -162,6 +162,35 @@ def test_settings_are_remembered_between_runs(make_window, qtbot, tiny_models):
     assert again.model.spec.labels == LABELS_B and again.engine.threshold == 0.7
 
 
+def test_panels_added_later_are_remembered_like_the_built_in_ones(make_window):
+    from PySide6.QtWidgets import QLabel
+
+    window = make_window()
+    dock = window.add_panel("library", "Library", QLabel("clips"), Qt.DockWidgetArea.LeftDockWidgetArea)
+    assert dock.toggleViewAction() in window.view_menu.actions() and not dock.isHidden()
+    dock.hide()
+    window.close()
+    again = make_window(size=None)
+    later = again.add_panel("library", "Library", QLabel("clips"), Qt.DockWidgetArea.LeftDockWidgetArea)
+    assert later.isHidden() and not again.docks["frequency"].isHidden()
+
+
+def test_a_video_that_ends_says_so_and_space_plays_it_again(make_window, qtbot):
+    opened = []
+
+    def open_file(spec):
+        opened.append(spec)
+        return FakeSource(name="short.mp4", frames=12, live=False)
+
+    window = make_window(open_source=open_file)
+    window.open_source(SourceSpec("video", "short.mp4", loop=False))
+    qtbot.waitUntil(lambda: window.ended, timeout=TIMEOUT_MS)
+    assert window.video.overlay.startswith("End of video")
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: len(opened) == 2 and not window.ended, timeout=TIMEOUT_MS)
+    assert opened[1] == opened[0]
+
+
 def test_shortcuts_pause_full_screen_and_open(make_window, qtbot, monkeypatch):
     window = make_window(find_cameras=lambda: [0], open_source=Sources(FakeSource))
     window.start()

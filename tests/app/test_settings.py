@@ -9,7 +9,7 @@ from app.sources import SourceSpec
 
 def full_settings() -> AppSettings:
     return AppSettings(source=SourceSpec("video", "/videos/walk.mp4", loop=False), model_path="/m/mine.safetensors",
-                       threshold=0.65, resolution=(1280, 720), loop=False, panels=("attention",),
+                       threshold=0.65, resolution=(1280, 720), loop=False, hidden_panels=("frequency",),
                        geometry=b"\x01\x02geometry", window_state=b"\x00state")
 
 
@@ -27,10 +27,10 @@ def test_unreadable_or_foreign_settings_give_the_defaults(text):
 
 def test_one_bad_field_falls_back_alone():
     doc = json.loads(settings.to_json(full_settings()))
-    doc.update(threshold=7, source={"kind": "toaster", "target": 1}, geometry="%%%", panels=["frequency", "bogus"])
+    doc.update(threshold=7, source={"kind": "toaster", "target": 1}, geometry="%%%", hidden_panels=["attention", 3])
     loaded = settings.from_json(json.dumps(doc))
     assert loaded.threshold is None and loaded.source is None and loaded.geometry == b""
-    assert loaded.panels == ("frequency",)
+    assert loaded.hidden_panels == ()
     assert loaded.model_path == "/m/mine.safetensors" and loaded.resolution == (1280, 720)
 
 

@@ -284,8 +284,8 @@ def section_mediapipe() -> None:
         seen = x[:, :, 2] > 0
         pixels = x[..., :2] * np.array(size)
         t = np.median(torso(np.concatenate([pixels, np.zeros_like(pixels[..., :1])], -1)))
-        smooth = np.stack([np.convolve(pixels[:, v, k], np.ones(5) / 5, mode="same") for v in range(18) for k in (0, 1)],
-                          -1).reshape(len(x), 18, 2)
+        smooth = np.stack([np.convolve(pixels[:, v, k], np.ones(5) / 5, mode="same")
+                           for v in range(18) for k in (0, 1)], -1).reshape(len(x), 18, 2)
         jitter = np.linalg.norm(pixels - smooth, axis=-1)[2:-2] / t
         print(f"\n{name}: person in {np.mean(seen.any(axis=1)):.0%} of {len(x)} frames, torso {t:.0f} px")
         print("  visibility median / p10 per joint: " + ", ".join(

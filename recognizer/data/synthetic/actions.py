@@ -92,7 +92,8 @@ def punching(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     if style == "high":
         guard = np.array([rng.uniform(0.08, 0.18) - body.shoulder_half, rng.uniform(0.0, 0.2), rng.uniform(0.15, 0.28)])
     elif style == "low":
-        guard = np.array([rng.uniform(0.0, 0.15) - body.shoulder_half * 0.5, -rng.uniform(0.15, 0.35), rng.uniform(0.15, 0.3)])
+        guard = np.array([rng.uniform(0.0, 0.15) - body.shoulder_half * 0.5, -rng.uniform(0.15, 0.35),
+                          rng.uniform(0.15, 0.3)])
     else:
         guard = np.array([rng.uniform(0.03, 0.1), -body.arm * 0.96, rng.uniform(0.0, 0.08)])
     # Straight punches aim at a target in front of the face, towards the midline (as MSR
@@ -164,7 +165,8 @@ def kicking(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
 
 
 def squat(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
-    arms = rng.choice(["forward", "hips", "behind_head", "crossed", "clasped", "hanging"], p=[0.35, 0.2, 0.15, 0.1, 0.1, 0.1])
+    arms = rng.choice(["forward", "hips", "behind_head", "crossed", "clasped", "hanging"],
+                      p=[0.35, 0.2, 0.15, 0.1, 0.1, 0.1])
     pose = standing(body, tl, rng, arms="crossed" if arms == "crossed" else "hanging", stance=rng.uniform(0.05, 0.2))
     T = tl.frames
     u = tl.phase % 1.0
@@ -227,7 +229,8 @@ def arm_circles(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
         arms = []
         for shift in (0.0, offset):
             th = theta + shift
-            arms.append(np.stack([np.full(T, a), -np.cos(th) * np.sqrt(1 - a * a), np.sin(th) * np.sqrt(1 - a * a)], axis=-1))
+            rim = np.sqrt(1 - a * a)
+            arms.append(np.stack([np.full(T, a), -np.cos(th) * rim, np.sin(th) * rim], axis=-1))
         target = np.stack(arms, axis=1) * 0.96 * body.arm
         pole = [1.0, 0.0, 0.0]
     hands = outward(target)
@@ -301,7 +304,8 @@ def jogging_in_place(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose
     shape = rng.uniform(0.8, 1.6)
     arm_amp = rng.uniform(0.1, 0.3)
     lift_arm = rng.uniform(0.2, 0.8)  # how much the pumping hand also rises
-    rest_hand = np.array([rng.uniform(0.04, 0.12), -body.upper_arm * rng.uniform(0.75, 0.95), body.forearm * rng.uniform(0.6, 0.9)])
+    rest_hand = np.array([rng.uniform(0.04, 0.12), -body.upper_arm * rng.uniform(0.75, 0.95),
+                          body.forearm * rng.uniform(0.6, 0.9)])  # elbows bent about 90°
     for side in (0, 1):
         ph = 2 * np.pi * (tl.phase + 0.5 * side)
         lift = np.maximum(np.sin(ph), 0.0) ** shape * tl.active

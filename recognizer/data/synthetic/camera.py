@@ -79,7 +79,8 @@ def sample_camera(rng: np.random.Generator, joints: np.ndarray, scene: str, dept
     fov = (57 if depth_sensor else rng.uniform(50, 80)) * DEG  # horizontal field of view
     fx = 0.5 / np.tan(fov / 2)
     focal = np.array([fx, fx * aspect])
-    cut = not depth_sensor and scene in ("standing", "seated") and rng.random() < {"standing": 0.2, "seated": 0.6}[scene]
+    cut_share = {"standing": 0.2, "seated": 0.6}.get(scene, 0.0)  # framed from the head down to the desk
+    cut = not depth_sensor and cut_share > 0 and rng.random() < cut_share
 
     top = joints[:, _FACE, 1].max() + 0.1  # top of the head
     if cut:  # frame from the head down to somewhere between the waist and the knees

@@ -67,7 +67,8 @@ def typing(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     pose.hands += 0.012 * wander(rng, tl.t, rng.uniform(0.1, 0.3), (2, 3)) * np.array([1.0, 0.5, 1.0])
     mouse, which = events(rng, tl.t, int(rng.integers(1, 4)), (0.2, 0.5), (0.5, 2.5))
     side = int(rng.integers(2))
-    pose.hands[:, side] += on_side(np.array([rng.uniform(0.08, 0.2), 0.0, rng.uniform(-0.05, 0.05)]), side) * mouse[:, None]
+    to_mouse = np.array([rng.uniform(0.08, 0.2), 0.0, rng.uniform(-0.05, 0.05)])
+    pose.hands[:, side] += on_side(to_mouse, side) * mouse[:, None]
     pose.head[:, 0] += rng.uniform(0.0, 20.0) * DEG
     return pose
 
@@ -117,7 +118,8 @@ def reaching(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     for i in range(count):
         azimuth, elevation = rng.uniform(-30, 80) * DEG, rng.uniform(-60, 75) * DEG
         reach = body.arm * rng.uniform(0.75, 0.97)
-        target = reach * np.array([np.sin(azimuth) * np.cos(elevation), np.sin(elevation), np.cos(azimuth) * np.cos(elevation)])
+        target = reach * np.array([np.sin(azimuth) * np.cos(elevation), np.sin(elevation),
+                                   np.cos(azimuth) * np.cos(elevation)])
         w = env * (which == i)
         side = int(side_of[i])
         pose.hands[:, side] = mix(pose.hands[:, side], on_side(target, side), w)
@@ -183,7 +185,8 @@ def rowing(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
         pose.pelvis_rot[:, 1] += rng.uniform(30, 60) * DEG * tl.active
         pose.pelvis[:, 1] -= rng.uniform(0.03, 0.12) * tl.active
         pose.pelvis[:, 2] -= 0.08 * tl.active
-        extended = world_down_in_chest(body, pose)[:, None, :] * 0.95 * body.arm + outward(np.broadcast_to([-0.05, 0.0, 0.0], (T, 2, 3)))
+        hang = world_down_in_chest(body, pose)[:, None, :] * 0.95 * body.arm
+        extended = hang + outward(np.broadcast_to([-0.05, 0.0, 0.0], (T, 2, 3)))
     else:
         extended = outward(np.broadcast_to([-0.08, rng.uniform(-0.25, -0.05), body.arm * 0.92], (T, 2, 3)))
     pulled = outward(np.broadcast_to([0.05, -rng.uniform(0.2, 0.3), rng.uniform(-0.05, 0.08)], (T, 2, 3)))
@@ -215,7 +218,8 @@ def lifting(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
         low[:, :, 0] = SIDE_SIGN * rng.uniform(0.12, 0.22)
         low[:, :, 1] = rng.uniform(0.7, 0.85)
         low[:, :, 2] = rng.uniform(0.4, 0.6)
-    carry = outward(np.broadcast_to([0.1 - body.shoulder_half + rng.uniform(0, 0.1), -rng.uniform(0.2, 0.4), 0.25], (T, 2, 3)))
+    held = [0.1 - body.shoulder_half + rng.uniform(0, 0.1), -rng.uniform(0.2, 0.4), 0.25]  # in front of the belly
+    carry = outward(np.broadcast_to(held, (T, 2, 3)))
     pose.hands = mix(mix(pose.hands, to_chest(body, pose, low), env), carry, after)
     pose.elbows = mix(pose.elbows, outward(np.broadcast_to([0.6, -1.0, -0.2], (T, 2, 3))), np.maximum(env, after))
     return pose
@@ -263,7 +267,9 @@ def sitting_down(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
 
 def turning_around(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     pose = standing(body, tl, rng, stance=0.0)
-    turn = rng.choice([-1, 1]) * rng.uniform(90, 200) * DEG * smoothstep((tl.t - rng.uniform(0, 0.4) * tl.t[-1]) / rng.uniform(1.0, 2.5))
+    angle = rng.choice([-1, 1]) * rng.uniform(90, 200) * DEG
+    start, duration = rng.uniform(0, 0.4) * tl.t[-1], rng.uniform(1.0, 2.5)
+    turn = angle * smoothstep((tl.t - start) / duration)
     pose.pelvis_rot[:, 0] += turn
     c, s = np.cos(turn)[:, None], np.sin(turn)[:, None]
     x, z = pose.feet[..., 0].copy(), pose.feet[..., 2].copy()

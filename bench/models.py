@@ -192,7 +192,8 @@ def main(argv: list[str] | None = None) -> None:
 
     load_before = os.getloadavg()
     out = ["## Size and cost (batch 1; MACs = FlopCounterMode FLOPs / 2)", ""] + size_table(names)
-    out += ["", f"## CPU latency (batch 1, one person, two streams, {args.threads} threads, median of {args.repeats})", ""]
+    setting = f"batch 1, one person, two streams, {args.threads} threads, median of {args.repeats}"
+    out += ["", f"## CPU latency ({setting})", ""]
     out += latency_table(names, args.repeats, args.compile)
     out += ["", "## Lite preset", ""] + lite_lines(args.repeats, args.compile)
     load_after = os.getloadavg()

@@ -43,7 +43,9 @@ class LocalBlock(nn.Module):
         self.conv_st, self.bn_st = _conv_bn(out_channels, out_channels, (k, k))
         self.widen = max(0, out_channels - in_channels)  # zero channels appended on the residual path
         # A narrowing block (only when K·d exceeds the first width) projects the residual instead.
-        self.project = nn.Sequential(*_conv_bn(in_channels, out_channels, (1, 1))) if out_channels < in_channels else None
+        self.project = None
+        if out_channels < in_channels:
+            self.project = nn.Sequential(*_conv_bn(in_channels, out_channels, (1, 1)))
         self.relu = nn.ReLU(inplace=True)
         self.dropout = nn.Dropout(dropout)
         # Filled by SLnLBlock: the non-local module that runs beside each local convolution.

@@ -70,7 +70,8 @@ class NonLocal(nn.Module):
             self.map_size = (T, V)
         else:
             # 4-D (one head) inputs select the fused CPU kernel; 3-D ones fall back to the slow path.
-            y = F.scaled_dot_product_attention(theta[:, None], phi[:, None], g[:, None], scale=1.0)[:, 0]  # (B', P, L)
+            y = F.scaled_dot_product_attention(theta[:, None], phi[:, None], g[:, None], scale=1.0)  # (B', 1, P, L)
+            y = y[:, 0]  # (B', P, L)
         return self.w(self._from_sequences(y, B, T, V))  # (B, C_out, T, V)
 
     def _to_sequences(self, h: torch.Tensor) -> torch.Tensor:

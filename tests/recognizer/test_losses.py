@@ -112,7 +112,8 @@ def test_mutual_learning_can_be_switched_off_and_to_js():
 
 def test_mutual_term_pulls_both_heads():
     a, b = torch.randn(4, 3, requires_grad=True), torch.randn(4, 3, requires_grad=True)
-    MultiHeadLoss(LossConfig(kind="ce", mutual=0.1)).parts({"position": a, "concat": b}, TARGET[:4] % 3)["mutual"].backward()
+    parts = MultiHeadLoss(LossConfig(kind="ce", mutual=0.1)).parts({"position": a, "concat": b}, TARGET[:4] % 3)
+    parts["mutual"].backward()
     assert a.grad.abs().sum() > 0 and b.grad.abs().sum() > 0
 
 

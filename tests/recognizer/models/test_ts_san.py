@@ -38,7 +38,10 @@ def test_paper_settings():
     assert ntu.streams["position_velocity"].san.layers[0].heads == 8
 
 
-@pytest.mark.parametrize("variant,encoder,two_stream", list(itertools.product(("v1", "v2", "v3"), ("ff", "cnn"), (False, True))))
+VARIANTS = list(itertools.product(("v1", "v2", "v3"), ("ff", "cnn"), (False, True)))
+
+
+@pytest.mark.parametrize("variant,encoder,two_stream", VARIANTS)
 def test_every_variant_and_encoder_builds_with_its_heads(variant, encoder, two_stream):
     model = small_model(two_stream, variant=variant, encoder=encoder)
     heads = model.forward_heads(torch.randn(2, 3, 24, 25, 2))

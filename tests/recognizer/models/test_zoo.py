@@ -35,7 +35,8 @@ FORMS = [(name, two_stream) for name in list_models() for two_stream in (False, 
 
 
 def test_the_required_presets_are_registered():
-    assert {"slnl_rfa_ntu", "slnl_rfa_kinetics", "slnl_rfa_lite", "ts_san_ntu", "ts_san_kinetics"} <= set(list_models())
+    required = {"slnl_rfa_ntu", "slnl_rfa_kinetics", "slnl_rfa_lite", "ts_san_ntu", "ts_san_kinetics"}
+    assert required <= set(list_models())
 
 
 @pytest.mark.parametrize("name,two_stream", FORMS)

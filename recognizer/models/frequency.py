@@ -89,8 +89,13 @@ class FrequencyAttention(nn.Module):
     def forward(self, x: Tensor) -> Tensor:  # (B, C, T, V) -> (B, C, T, V)
         if self.kind in ("none", "st_att"):  # no frequency domain: FFT only for the maps
             if self.keep_maps:
-                self._keep(torch.fft.fft2(x, norm="ortho"), None, None)
+                self._keep(torch.fft.fft2(x.float(), norm="ortho"), None, None)
             return x if self.kind == "none" else x + x * self._mask("spatiotemporal", x)
+        # The FFTs run in float32 whatever autocast chose: half-precision FFTs need
+        # power-of-two sizes and few operations support complex halves.
+        return self._in_frequency_domain(x.float()).to(x.dtype)
+
+    def _in_frequency_domain(self, x: Tensor) -> Tensor:
         spectrum = torch.fft.fft2(x, norm="ortho")  # (B, C, T, V) complex, over (T, V)
         if self.kind == "afa":
             amplitude = spectrum.abs()  # (B, C, T, V)
@@ -118,5 +123,5 @@ class FrequencyAttention(nn.Module):
 
     def _keep(self, spectrum: Tensor, m_cos: Tensor | None, m_sin: Tensor | None) -> None:
         self.magnitude = spectrum[0].abs().mean(dim=0).detach()  # (T, V)
-        self.mask_cos = None if m_cos is None else m_cos[0, 0].detach()  # (T, V)
-        self.mask_sin = None if m_sin is None else m_sin[0, 0].detach()  # (T, V)
+        self.mask_cos = None if m_cos is None else m_cos[0, 0].detach().float()  # (T, V)
+        self.mask_sin = None if m_sin is None else m_sin[0, 0].detach().float()  # (T, V)

@@ -107,3 +107,10 @@ def test_parameter_count_is_one_fc_pair_per_part():
 def test_unknown_variant_is_refused():
     with pytest.raises(ValueError, match="unknown frequency attention"):
         FrequencyAttention("wavelet", 8, 6, 4)
+
+
+def test_half_precision_inputs_are_transformed_in_float32():
+    block = with_constant_masks("rfa", 1.0)
+    out = block(X.to(torch.bfloat16))
+    assert out.dtype == torch.bfloat16
+    torch.testing.assert_close(out.float(), 2 * X.to(torch.bfloat16).float(), rtol=2e-2, atol=2e-2)

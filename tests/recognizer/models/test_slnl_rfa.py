@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from recognizer.models import create_model
 from recognizer.models.blocks import LocalBlock, SLnLBlock
 from recognizer.models.classifier import velocity
+from recognizer.models.frequency import FREQUENCY_ATTENTION_KINDS
 
 SMALL = dict(T=16, coordinate_systems=2, virtual_joints=8, attention_reduction=4, channels=(4, 4, 8, 8, 16, 16))
 
@@ -89,3 +91,11 @@ def test_single_stream_has_only_the_position_stream_and_concat_head():
     model = small_model(two_stream=False)
     assert list(model.streams) == ["position"]
     assert list(model.heads) == ["concat"]
+
+
+@pytest.mark.parametrize("kind", FREQUENCY_ATTENTION_KINDS)
+def test_every_frequency_attention_variant_builds_into_the_model(kind):
+    model = small_model(frequency_attention=kind)
+    assert model.streams["position"].frequency.kind == kind
+    heads = model.forward_heads(torch.randn(2, 3, 16, 25, 2))
+    assert {name: tuple(h.shape) for name, h in heads.items()} == {n: (2, 5) for n in ("position", "velocity", "concat")}

@@ -191,15 +191,19 @@ class AttentionView(QWidget):
         self._heat_bar.setImageItem(self._heat, insert_in=self.heatmap.getPlotItem())
         self._marker = pg.ScatterPlotItem(size=14, pen=pg.mkPen("#00e5ff", width=2), brush=None)
         self.heatmap.addItem(self._marker)
-        self.heatmap.getAxis("left").setTicks([list(enumerate(SHORT_NAMES))])
+        joints_axis = self.heatmap.getAxis("left")
+        joints_axis.setTicks([list(enumerate(SHORT_NAMES))])
+        small = QFont(self.font())
+        small.setPixelSize(10)
+        joints_axis.setStyle(tickFont=small)
         self.heatmap.scene().sigMouseClicked.connect(self._heatmap_clicked)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(self.header)
-        layout.addWidget(self.diagram, 4)
+        layout.addWidget(self.diagram, 3)
         layout.addWidget(self.timeline, 2)
-        layout.addWidget(self.heatmap, 3)
+        layout.addWidget(self.heatmap, 4)
         self.set_window_length(window_frames)
 
     # ---- the query ---------------------------------------------------------------------

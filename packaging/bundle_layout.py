@@ -20,13 +20,18 @@ ASSET_DIRS = ("pose", "models", "icons")  # whatever is in these at build time g
 # mediapipe's Python side loads its C library with ctypes from the `mediapipe.tasks.c`
 # package folder, which PyInstaller's import analysis cannot see.
 MEDIAPIPE_NATIVE_PACKAGE = "mediapipe.tasks.c"
+# Packages whose code reads its own Python source at run time (onnxscript compiles its
+# torch ops from their source with `inspect` when `export onnx` runs): bundled as .py too.
+WITH_SOURCE = ("onnxscript",)
 # Installed beside the app (dev tools) or only optionally imported by a dependency; none is
 # used at run time, and together they would add several hundred MB.
 EXCLUDES = ("tkinter", "pytest", "_pytest", "hypothesis", "pytestqt", "skimage", "scipy", "IPython",
             "PyQt5", "PyQt6", "PySide2", "PyInstaller")
-# Bundled by OpenCV's hook for its own (Qt 5) GUI windows, which we never open; leaving
-# them out also keeps a second Qt's plugins away from PySide6's.
-DROP_PREFIXES = ("cv2/qt/",)
+# Collected by the OpenCV and torch hooks but never used at run time (paths in the bundle):
+# OpenCV's own Qt 5 GUI plugins and fonts (we never open a cv2 window; leaving them out also
+# keeps a second Qt's plugins away from PySide6's), torch's C++ test programs and protoc.
+DROP_PREFIXES = ("cv2/qt/", "torch/test/", "torch/bin/")
+KEEP = ("torch/bin/torch_shm_manager",)  # torch's shared-memory helper for data-loader workers
 
 
 def asset_datas(repo: Path = REPO) -> list[tuple[str, str]]:
@@ -53,4 +58,5 @@ def own_modules(repo: Path = REPO) -> list[str]:
 
 def dropped(destination: str) -> bool:
     """Whether a collected file (its path inside the bundle) is left out."""
-    return destination.replace("\\", "/").startswith(DROP_PREFIXES)
+    destination = destination.replace("\\", "/")
+    return destination.startswith(DROP_PREFIXES) and destination not in KEEP

@@ -80,7 +80,8 @@ def test_spec_builds_from_the_layout():
     spec = (PACKAGING / "liveaction.spec").read_text()
     ast.parse(spec)
     for use in ("liveaction_entry.py", "layout.asset_datas()", "layout.own_modules()",
-                "layout.MEDIAPIPE_NATIVE_PACKAGE", 'collect_dynamic_libs("mediapipe")', "name=layout.NAME"):
+                "layout.MEDIAPIPE_NATIVE_PACKAGE", 'collect_dynamic_libs("mediapipe")', "layout.WITH_SOURCE",
+                "name=layout.NAME"):
         assert use in spec, use
 
 
@@ -89,7 +90,13 @@ def test_mediapipe_native_library_is_where_the_spec_collects_it():
 
     assert (resources.files(layout.MEDIAPIPE_NATIVE_PACKAGE) / "libmediapipe.so").is_file()
     assert not layout.dropped("mediapipe/tasks/c/libmediapipe.so")
+
+
+def test_only_unused_files_are_dropped():
     assert layout.dropped("cv2/qt/plugins/platforms/libqxcb.so")
+    assert layout.dropped("torch/bin/test_api") and layout.dropped("torch/test/Dict_test")
+    assert not layout.dropped("torch/bin/torch_shm_manager")
+    assert not layout.dropped("torch/lib/libtorch_cpu.so") and not layout.dropped("cv2/cv2.abi3.so")
 
 
 def png_size(path: Path) -> tuple[int, int]:

@@ -132,3 +132,10 @@ def test_desktop_entry_is_valid():
     result = subprocess.run(["desktop-file-validate", str(PACKAGING / "liveaction.desktop")],
                             capture_output=True, text=True)
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout
+
+
+def test_make_package_pins_pyinstaller_and_runs_the_build():
+    makefile = (REPO / "Makefile").read_text()
+    recipe = makefile.split("\npackage:", 1)[1].split("\n\n", 1)[0]
+    assert "pyinstaller==" in recipe and "pyinstaller-hooks-contrib==" in recipe
+    assert "packaging/build.sh" in recipe

@@ -120,12 +120,6 @@ class _Counters:
         return self.offered, self.processed, self.dropped, self.predictions
 
 
-def worker_pending(engine: StreamingRecognizer) -> int:
-    """Windows waiting for the engine's model thread (0 or 1 by design)."""
-    worker = engine._worker  # the engine exposes no public count yet
-    return 0 if worker is None else worker.pending
-
-
 def median(values: list[float]) -> float:
     return float(np.median(values)) if values else float("nan")
 
@@ -169,7 +163,6 @@ def soak(video: Path, model: torch.nn.Module, spec: ModelSpec, config: SoakConfi
         next_sample = measuring_from
         end = measuring_from + config.seconds
         baseline = None
-        model_seen = 0  # engine.model_ms entries already reported
         while True:
             now = time.perf_counter()
             if now >= next_sample:
@@ -177,11 +170,9 @@ def soak(video: Path, model: torch.nn.Module, spec: ModelSpec, config: SoakConfi
                     with ready:
                         baseline = counters.totals()
                         counters.latencies_ms.clear()
-                    model_seen = len(engine.model_ms)
                     max_slot = max_worker = busy_iterations = iterations = 0
-                model_ms = engine.model_ms[model_seen:]
-                model_seen += len(model_ms)
-                sample = _sample(now - measuring_from, counters, baseline, median(model_ms), engine, slot)
+                recent_model_ms = list(engine.model_ms)  # the engine keeps the last 1000 timings
+                sample = _sample(now - measuring_from, counters, baseline, median(recent_model_ms), engine, slot)
                 samples.append(sample)
                 report(sample)
                 if now >= end:
@@ -199,7 +190,7 @@ def soak(video: Path, model: torch.nn.Module, spec: ModelSpec, config: SoakConfi
             with ready:
                 counters.processed += 1
                 waiting = int(slot[0] is not None)
-            pending = worker_pending(engine)
+            pending = engine.pending_windows
             max_slot, max_worker = max(max_slot, waiting), max(max_worker, pending)
             busy_iterations += waiting
             iterations += 1
@@ -220,7 +211,7 @@ def _sample(t_s: float, counters: _Counters, baseline: tuple[int, int, int, int]
         latencies, counters.latencies_ms = counters.latencies_ms, []
         slot_pending = int(slot[0] is not None)
     return Sample(t_s=round(t_s, 1), rss_mb=rss_bytes() / MB, threads=os_threads(),
-                  open_files=open_files(), slot_pending=slot_pending, worker_pending=worker_pending(engine),
+                  open_files=open_files(), slot_pending=slot_pending, worker_pending=engine.pending_windows,
                   offered=offered, processed=processed, dropped=dropped, predictions=predictions,
                   model_ms=model_ms, latency_ms=median(latencies))
 

@@ -10,6 +10,7 @@ computed only when someone asks, for the window of the latest prediction.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import os
 import threading
@@ -31,6 +32,7 @@ from recognizer.ring import SkeletonRing, best_device
 from recognizer.smoothing import Smoother, SmoothingConfig
 
 NO_PERSON, WARMING_UP, UNKNOWN, RECOGNIZED = "no person", "warming up", "unknown", "recognized"
+MODEL_TIMES_KEPT = 1000  # recent model timings kept for the status bar and benchmarks (bounded: runs for hours)
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,7 @@ class StreamingRecognizer:
         self._lock = threading.Lock()
         self.latest: Prediction | None = None
         self.last_window: _Window | None = None  # what the latest prediction saw (for maps)
-        self.model_ms: list[float] = []
+        self.model_ms: collections.deque[float] = collections.deque(maxlen=MODEL_TIMES_KEPT)
         self.want_frequency = False  # set while someone shows the frequency view
         self.attention_query: AttentionQuery | None = None  # set while someone shows attention
         self._worker = LatestWinsWorker(self._infer, self._publish, on_error) if config.threaded else None
@@ -280,6 +282,11 @@ class StreamingRecognizer:
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         return True if self._worker is None else self._worker.wait_idle(timeout)
+
+    @property
+    def pending_windows(self) -> int:
+        """Windows waiting for the model (0 or 1: latest-wins never queues)."""
+        return 0 if self._worker is None else self._worker.pending
 
     @property
     def dropped_windows(self) -> int:

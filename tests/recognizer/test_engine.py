@@ -91,7 +91,7 @@ def test_threaded_inference_is_latest_wins():
     pending = []
     for i in range(90):  # 3 s of frames pushed as fast as possible: far more strides than the model can take
         engine.push(person_frame(i / 30), i / 30)
-        pending.append(engine._worker.pending)
+        pending.append(engine.pending_windows)
     assert engine.wait_idle(10)
     engine.close()
     assert max(pending) <= 1

@@ -16,9 +16,10 @@ import functools
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -165,7 +166,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         source = self.source_menu = bar.addMenu("&Source")
-        self.open_video_action = self._action(source, "Open &video…", self.choose_video, QKeySequence.StandardKey.Open)
+        self._action(source, "Open &video…", self.choose_video, QKeySequence.StandardKey.Open)
         self._action(source, "&Network camera…", self.choose_stream)
         self._action(source, "&Replay a recorded clip…", self.choose_clip)
         self.camera_menu = source.addMenu("&Camera")
@@ -367,6 +368,7 @@ class MainWindow(QMainWindow):
         if now - self._status_at >= STATUS_INTERVAL_S:
             self._status_at = now
             self.status["fps"].setText(f"{frame.fps:.1f} fps analysed")
+            self.status["fps"].setToolTip(f"{frame.dropped} frames skipped so far to stay live")
             self.status["pose"].setText(f"pose {frame.pose_ms:.0f} ms" if session.has_video else "replay (no pose)")
             if self.engine is not None and self.engine.model_ms:
                 self.status["model"].setText(f"model {self.engine.model_ms[-1]:.0f} ms")
@@ -563,7 +565,8 @@ class MainWindow(QMainWindow):
 
     def show_labels(self) -> None:
         if self.model is not None:
-            dialog = LabelsDialog(model_title(self.model.path, self.context.starter_model), self.model.spec.labels, self)
+            title = model_title(self.model.path, self.context.starter_model)
+            dialog = LabelsDialog(title, self.model.spec.labels, self)
             dialog.show()
             self._dialogs.append(dialog)
 

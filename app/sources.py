@@ -24,7 +24,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
 from recognizer.errors import BadFileError, LiveactionError
-from recognizer.video import Frame, SourceLost
+from recognizer.video import SourceLost
 
 log = logging.getLogger(__name__)
 
@@ -144,8 +144,6 @@ class LatestSlot:
     once per batch of puts instead of once per item (nothing queues up anywhere).
     """
 
-    _CLOSED = object()
-
     def __init__(self):
         self._item: Any = None
         self._full = False
@@ -163,7 +161,7 @@ class LatestSlot:
             return was_empty
 
     def take(self, timeout: float | None = None) -> Any:
-        """The newest item; waits up to `timeout` (None: the item or None at once when 0)."""
+        """The newest item, or None; waits up to `timeout` seconds for one (None: no wait)."""
         with self._cond:
             if timeout:
                 self._cond.wait_for(lambda: self._full or self._closed, timeout)

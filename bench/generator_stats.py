@@ -9,7 +9,8 @@ Sections (all by default; pick with --only):
 - bones: bone-length ratios (3-D, relative to the torso: mid-shoulder to mid-hip);
 - motion: per-class motion figures of matching actions — joint speeds relative to the
   hips (torso lengths per second and m/s), range of motion, repetition frequency;
-- mediapipe: proportions, visibility and jitter of MediaPipe on the shared videos;
+- jitter: detector jitter of still joints, MSR Action3D against generated clips;
+- mediapipe: visibility and jitter of MediaPipe on the shared videos;
 - classifier: a nearest-class-mean classifier on per-joint statistics and a small temporal
   CNN, trained on generated clips only and tested on MSR Action3D's mapped classes (a
   cheap early check that generated motion resembles real motion through a model's eyes).
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recognizer.data.synthetic import OTHER_LABEL, STARTER_CLASSES, generate_clip, generate_motion
+from recognizer.data.synthetic import OTHER_LABEL, STARTER_CLASSES, generate_clip, generate_motion, render
 from recognizer.skeleton import OPENPOSE18, mirror_permutation
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
@@ -295,6 +296,45 @@ def section_mediapipe() -> None:
             f"{OPENPOSE18.joints[v]} {np.median(jitter[:, v]):.4f}" for v in (0, 2, 4, 7, 8, 10, 13)))
 
 
+def _jitter(clip: np.ndarray) -> np.ndarray | None:
+    """Median distance of each joint to its 5-frame moving mean, / the clip's median torso: `(18,)`."""
+    x = clip[..., 0].astype(float)  # (3, T, 18)
+    present = x[2] > 0
+    body = present[:, 1] & present[:, 8] & present[:, 11]
+    if body.sum() < 10:
+        return None
+    hips = 0.5 * (x[:2, body, 8] + x[:2, body, 11])
+    xy = x[:2] / np.median(np.linalg.norm(x[:2, body, 1] - hips, axis=0))
+    mean = np.apply_along_axis(lambda v: np.convolve(v, np.ones(5) / 5, mode="same"), 1, xy)
+    distance = np.linalg.norm(xy - mean, axis=0)[2:-2]  # (T-4, 18)
+    seen = present[2:-2] & present[:-4] & present[4:]  # the whole window present
+    return np.array([np.median(distance[seen[:, v], v]) if seen[:, v].sum() > 3 else np.nan for v in range(18)])
+
+
+def section_jitter(rng: np.random.Generator, n: int) -> None:
+    """Detector jitter of joints that hardly move in arm actions: MSR Action3D against generated clips."""
+    from recognizer.data.msr import list_msr, msr_to_openpose18, read_msr_skeleton
+
+    arm_actions = {1: "waving one hand", 5: "punching", 10: "clapping", 11: "waving both hands"}
+    joints = ["nose", "neck", "right_hip", "left_hip", "right_ankle", "left_ankle"]
+    print("\n## Jitter: median distance to a 5-frame mean / torso, arm actions (high arm wave, forward punch, "
+          "hand clap, two hand wave)")
+    print("| |" + "|".join(f" {j} " for j in joints) + "|")
+    print("|---|" + "---:|" * len(joints))
+    rows = {"MSR Action3D skeleton20 (15 fps)": [
+        _jitter(msr_to_openpose18(read_msr_skeleton(p))) for p in list_msr(DATA / "msr-action3d")
+        if int(p.name[1:3]) in arm_actions]}
+    webcam, depth = [], []
+    while len(webcam) < n or len(depth) < n:
+        motion = generate_motion(list(arm_actions.values())[len(webcam + depth) % 4], rng)
+        (depth if motion.depth_sensor else webcam).append(_jitter(render(motion, rng)))
+    rows[f"generated, depth sensor ({n})"] = depth[:n]
+    rows[f"generated, webcam ({n})"] = webcam[:n]
+    for name, values in rows.items():
+        median = np.nanmedian(np.array([v for v in values if v is not None]), axis=0)
+        print(f"| {name} |" + "|".join(f" {median[J[j]]:.4f} " for j in joints) + "|")
+
+
 def _features(clip: np.ndarray) -> np.ndarray:
     """Simple per-joint statistics of a 2-D clip `(3, T, 18, 1)`.
 
@@ -434,7 +474,7 @@ def section_speed(rng: np.random.Generator, n: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", default="speed,bones,motion,mediapipe,classifier")
+    parser.add_argument("--only", default="speed,bones,motion,jitter,mediapipe,classifier")
     parser.add_argument("--clips", type=int, default=40, help="generated clips per class for the motion figures")
     parser.add_argument("--train-clips", type=int, default=200, help="generated clips per class for the classifiers")
     parser.add_argument("--seed", type=int, default=0)
@@ -449,6 +489,8 @@ def main() -> None:
         section_bones(msr, hdm, rng, 2000)
     if "motion" in only:
         section_motion(msr, hdm, rng, args.clips)
+    if "jitter" in only:
+        section_jitter(rng, args.clips)
     if "mediapipe" in only:
         section_mediapipe()
     if "classifier" in only:

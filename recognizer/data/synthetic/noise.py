@@ -13,8 +13,9 @@ MediaPipe runs over the shared videos, see docs/generator.md):
 Absent joints follow the project's pose code (`recognizer.pose.to_openpose18`): a joint
 outside the picture, or dropped, is `(0, 0, 0)`; a hidden joint keeps its guessed
 position with a low score. Clips filmed by a depth sensor (see motion.py) come out like
-MSR Action3D through `KINECT20_TO_OPENPOSE18` instead: no smoothing or swaps, scores 1,
-every face joint at the head with score 0.5.
+MSR Action3D through `KINECT20_TO_OPENPOSE18` instead: no smoothing or swaps, even
+jitter rounded to the whole pixels of a 320×240 depth image, scores 1, every face joint
+at the head with score 0.5.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ _JITTER = np.array([0.6, 0.6, 0.8, 1.0, 1.5, 0.8, 1.0, 1.5, 0.8, 1.0, 1.3, 0.8, 
 _MIRROR = mirror_permutation(OPENPOSE18)
 _ARMS = np.array([2, 3, 4, 5, 6, 7])
 _LEGS = np.array([8, 9, 10, 11, 12, 13])
+_DEPTH_IMAGE = np.array([320.0, 240.0])  # MSR Action3D's skeleton20 coordinates are its whole pixels
 
 
 def _bursts(rng: np.random.Generator, rate: np.ndarray, mean_length: float) -> np.ndarray:
@@ -80,23 +82,32 @@ def detect(rng: np.random.Generator, xy: np.ndarray, hidden: np.ndarray, fps: fl
     torso = np.median(np.linalg.norm((xy[:, 1] - xy[:, [8, 11]].mean(axis=1)) / unit, axis=-1))
     torso = max(torso, 0.02)
 
-    if not depth_sensor and rng.random() < 0.6:  # the landmark filter: exponential smoothing
+    if depth_sensor:
+        # A Kinect has one head joint (every face joint maps to it), and its shoulder centre
+        # sits above the shoulders' midpoint (0.14 torso in MSR Action3D).
+        xy = xy.copy()
+        xy[:, _FACE] = xy[:, _FACE].mean(axis=1, keepdims=True)
+        xy[:, 1] += 0.14 * (xy[:, 1] - xy[:, [8, 11]].mean(axis=1))
+    elif rng.random() < 0.6:  # the landmark filter: exponential smoothing
         xy = _smooth(xy, rng.uniform(0.45, 1.0))
 
-    white = torso * np.exp(rng.uniform(np.log(0.002), np.log(0.02)))
+    if depth_sensor:  # Kinect skeletons jitter evenly, about twice MediaPipe's trunk jitter
+        white = torso * rng.uniform(0.006, 0.015)
+        spread = 1.0 + 3.0 * hidden[..., None]  # (T, 18, 1)
+    else:
+        white = torso * np.exp(rng.uniform(np.log(0.002), np.log(0.02)))
+        spread = _JITTER[:, None] * (1.0 + 3.0 * hidden[..., None])
     drift = torso * rng.uniform(0.0, 0.025)
-    spread = _JITTER[:, None] * (1.0 + 3.0 * hidden[..., None])  # (T, 18, 1)
     noise = white * rng.standard_normal((T, V, 2)) + drift * wander(rng, t, rng.uniform(0.15, 0.6), (V, 2))
     outliers = rng.random((T, V)) < rng.uniform(0.0, 0.004)
     noise[outliers] += rng.normal(0.0, 0.3 * torso, (int(outliers.sum()), 2))
     xy = xy + noise * spread * unit
 
     if depth_sensor:
+        xy[:, _FACE] = xy[:, _FACE[:1]]  # one head joint, with one joint's jitter
+        xy = np.round(xy * _DEPTH_IMAGE) / _DEPTH_IMAGE  # whole pixels of a 320×240 depth image
         score = np.ones((T, V))
-        xy[:, _FACE] = xy[:, _FACE].mean(axis=1, keepdims=True)
         score[:, _FACE] = 0.5
-        # The Kinect's shoulder centre sits above the shoulders' midpoint (0.14 torso in MSR Action3D).
-        xy[:, 1] += 0.14 * (xy[:, 1] - xy[:, [8, 11]].mean(axis=1))
     else:
         base = rng.uniform(0.85, 1.0)
         score = base - np.abs(rng.normal(0.0, 0.03, (T, V)))

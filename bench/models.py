@@ -12,7 +12,7 @@ Sections:
 
 Prints markdown; ``--write FILE`` also saves it with the command and machine details.
 
-    .venv/bin/python bench/models.py [--repeats 30] [--threads 2] [--no-compile]
+    .venv/bin/python bench/models.py [--repeats 30] [--threads 2] [--no-compile] [--only size,latency,lite]
                                      [--presets slnl_rfa_lite,ts_san_ntu] [--write docs/benchmarks-models.md]
 """
 
@@ -182,6 +182,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     parser.add_argument("--no-compile", dest="compile", action="store_false", help="skip torch.compile")
     parser.add_argument("--presets", default=",".join(list_models()), help="comma-separated preset names")
+    parser.add_argument("--only", default="size,latency,lite", help="sections to run: size, latency, lite")
     parser.add_argument("--write", type=Path, help="also write the markdown to this file")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -190,17 +191,21 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         parser.error(f"unknown presets {unknown}; known: {', '.join(list_models())}")
 
+    sections = set(args.only.split(","))
+    if sections - {"size", "latency", "lite"}:
+        parser.error(f"unknown sections {sorted(sections - {'size', 'latency', 'lite'})}")
+
     load_before = os.getloadavg()
-    out = ["## Size and cost (batch 1; MACs = FlopCounterMode FLOPs / 2)", ""] + size_table(names)
-    setting = f"batch 1, one person, two streams, {args.threads} threads, median of {args.repeats}"
-    out += ["", f"## CPU latency ({setting})", ""]
-    out += latency_table(names, args.repeats, args.compile)
-    out += ["", "## Lite preset", ""] + lite_lines(args.repeats, args.compile)
+    out = []
+    if "size" in sections:
+        out += ["## Size and cost (batch 1; MACs = FlopCounterMode FLOPs / 2)", ""] + size_table(names) + [""]
+    if "latency" in sections:
+        setting = f"batch 1, one person, two streams, {args.threads} threads, median of {args.repeats}"
+        out += [f"## CPU latency ({setting})", ""] + latency_table(names, args.repeats, args.compile) + [""]
+    if "lite" in sections:
+        out += ["## Lite preset", ""] + lite_lines(args.repeats, args.compile) + [""]
     load_after = os.getloadavg()
-    out += [
-        "",
-        f"Machine: {machine()}. Load average (1 min) {load_before[0]:.1f} before, {load_after[0]:.1f} after.",
-    ]
+    out.append(f"Machine: {machine()}. Load average (1 min) {load_before[0]:.1f} before, {load_after[0]:.1f} after.")
     text = "\n".join(out) + "\n"
     print(text)
     if args.write:

@@ -207,17 +207,25 @@ class Pacer:
 
 
 class RateMeter:
-    """Events per second, smoothed over the last second or so (pure; times passed in)."""
+    """Events per second over the last second or so (pure; times passed in).
+
+    Smooths the interval between events and inverts it: averaging instantaneous rates
+    instead would overstate a jittery stream (1/dt is large for the short intervals).
+    """
 
     def __init__(self, smoothing: float = 0.1):
         self.smoothing = smoothing
-        self.rate = 0.0
+        self._interval: float | None = None
         self._last: float | None = None
+
+    @property
+    def rate(self) -> float:
+        return 1.0 / self._interval if self._interval else 0.0
 
     def tick(self, now: float) -> float:
         if self._last is not None and now > self._last:
-            instant = 1.0 / (now - self._last)
-            self.rate = instant if self.rate == 0.0 else self.rate + self.smoothing * (instant - self.rate)
+            dt = now - self._last
+            self._interval = dt if self._interval is None else self._interval + self.smoothing * (dt - self._interval)
         self._last = now
         return self.rate
 

@@ -123,7 +123,7 @@ class SkeletonDiagram(QWidget):
                 continue
             strength = 0.0 if spatial is None else float(spatial[joint])
             colour = self._colours.map(strength, mode="qcolor") if spatial is not None else QColor(200, 205, 210)
-            radius = 5.0 + 9.0 * strength
+            radius = 4.0 + 7.0 * strength
             painter.setPen(QPen(QColor(0, 0, 0, 180), 1.0))
             painter.setBrush(colour)
             painter.drawEllipse(QPointF(*points[joint]), radius, radius)
@@ -187,7 +187,7 @@ class AttentionView(QWidget):
         self._heat = pg.ImageItem(axisOrder="col-major")
         self.heatmap.addItem(self._heat)
         self._heat_bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=pg.colormap.get(COLOUR_MAP), interactive=False,
-                                         width=12, label="attention")
+                                         width=12, label="relative to the peak")
         self._heat_bar.setImageItem(self._heat, insert_in=self.heatmap.getPlotItem())
         self._marker = pg.ScatterPlotItem(size=14, pen=pg.mkPen("#00e5ff", width=2), brush=None)
         self.heatmap.addItem(self._marker)
@@ -269,12 +269,12 @@ class AttentionView(QWidget):
         # Relative to the peak: the y axis stays put (redrawing axes is what costs here).
         self._temporal.setOpts(x=np.arange(frames), height=maps.temporal / max(float(maps.temporal.max()), 1e-12),
                                width=0.9)
-        high = max(float(maps.spatiotemporal.max()), 1e-9)
-        self._heat.setImage(maps.spatiotemporal.astype(np.float32), autoLevels=False, levels=(0.0, high))
+        # Each map sums to 1 over T × 18 cells, so its values are tiny; shown relative to its peak.
+        high = max(float(maps.spatiotemporal.max()), 1e-12)
+        self._heat.setImage((maps.spatiotemporal / high).astype(np.float32), autoLevels=False, levels=(0.0, 1.0))
         rect = QRectF(-0.5, -0.5, frames, maps.spatiotemporal.shape[1])
         if rect != self._heat.mapRectToParent(self._heat.boundingRect()):
             self._heat.setRect(rect)
-        self._heat_bar.setLevels(low=0.0, high=high)
         self._marker.setData([maps.query.time], [maps.query.joint])
         self._describe()
 

@@ -28,6 +28,20 @@ def log_magnitude(magnitude: np.ndarray) -> np.ndarray:
     return np.log1p(np.maximum(magnitude, 0.0)).astype(np.float32)
 
 
+def mask_levels(cos_mask: np.ndarray, sin_mask: np.ndarray) -> tuple[float, float]:
+    """Colour range shared by a stream's two masks: their own span within [0, 1].
+
+    Learned masks sit in a narrow band (e.g. 0.43-0.56); on a fixed 0-1 scale they would
+    look flat, so the colours stretch over what the masks actually use (the bar says how much).
+    """
+    low = float(min(cos_mask.min(), sin_mask.min()))
+    high = float(max(cos_mask.max(), sin_mask.max()))
+    if high - low < 1e-3:
+        centre = (low + high) / 2
+        low, high = max(0.0, centre - 0.05), min(1.0, centre + 0.05)
+    return low, high
+
+
 class _Cell:
     """One heatmap: a plot with axes and its image."""
 
@@ -88,6 +102,7 @@ class FrequencyView(QWidget):
         self._streams: tuple[str, ...] = ()
         self._cells: dict[tuple[str, str], _Cell] = {}
         self._magnitude_bars: dict[str, pg.ColorBarItem] = {}
+        self._mask_bars: dict[str, pg.ColorBarItem] = {}
         self._wide: bool | None = None
         self.graphics.scene().sigMouseMoved.connect(self._hover)
         self._build(STREAMS)
@@ -110,8 +125,10 @@ class FrequencyView(QWidget):
             axes = (m.temporal_hz, m.joint_frequency)
             self._cells[(m.stream, "magnitude")].set(magnitude, *axes, (0.0, high or 1.0))
             self._magnitude_bars[m.stream].setLevels(low=0.0, high=high or 1.0)
-            self._cells[(m.stream, "cos_mask")].set(np.asarray(m.cos_mask, np.float32), *axes, (0.0, 1.0))
-            self._cells[(m.stream, "sin_mask")].set(np.asarray(m.sin_mask, np.float32), *axes, (0.0, 1.0))
+            levels = mask_levels(m.cos_mask, m.sin_mask)
+            self._cells[(m.stream, "cos_mask")].set(np.asarray(m.cos_mask, np.float32), *axes, levels)
+            self._cells[(m.stream, "sin_mask")].set(np.asarray(m.sin_mask, np.float32), *axes, levels)
+            self._mask_bars[m.stream].setLevels(low=levels[0], high=levels[1])
         self.maps = maps
         self.updates += 1
         f_t, f_v = maps[0].magnitude.shape
@@ -124,6 +141,7 @@ class FrequencyView(QWidget):
         self.graphics.clear()
         self._cells.clear()
         self._magnitude_bars.clear()
+        self._mask_bars.clear()
         for stream in streams:
             mask_images = []
             for kind, title in KINDS:
@@ -147,8 +165,9 @@ class FrequencyView(QWidget):
                     image.setColorMap(pg.colormap.get(MASK_MAP))
                     mask_images.append(image)
             bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=pg.colormap.get(MASK_MAP), interactive=False,
-                                  width=12, label="attention")
+                                  width=12, label="weight")
             bar.setImageItem(mask_images, insert_in=self._cells[(stream, "sin_mask")].plot)
+            self._mask_bars[stream] = bar
         self._streams = streams
         self._wide = None
         self._arrange()

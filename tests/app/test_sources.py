@@ -36,11 +36,18 @@ def test_pacer_plays_at_real_time_and_catches_up_when_far_behind():
     assert pacer.delay(12.6, now=200.0) == 0.0
 
 
-def test_rate_meter_measures_events_per_second():
+def test_rate_meter_measures_events_per_second_even_when_jittery():
     meter = RateMeter()
+    assert meter.rate == 0.0
     for i in range(50):
         meter.tick(i / 20)
     assert meter.rate == pytest.approx(20.0)
+    jittery = RateMeter(smoothing=0.02)
+    now = 0.0
+    for i in range(400):  # 30 events/s on average, alternating 1/60 s and 3/60 s apart
+        now += (1 if i % 2 else 3) / 60
+        jittery.tick(now)
+    assert jittery.rate == pytest.approx(30.0, rel=0.05)
 
 
 def test_open_source_reports_bad_files_in_one_line(tmp_path):

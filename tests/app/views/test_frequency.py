@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from app.views.frequency import FrequencyView, log_magnitude
+from app.views.frequency import FrequencyView, log_magnitude, mask_levels
 from tests.app.conftest import frequency_maps, prediction
 
 
@@ -28,9 +28,17 @@ def test_heatmaps_per_stream_with_axes_in_hz_and_joint_frequency(view):
         np.testing.assert_allclose(view._cells[(m.stream, "sin_mask")].values, m.sin_mask)
         assert view._cells[(m.stream, "magnitude")].plot.getAxis("bottom").labelText == "temporal frequency"
     assert view._magnitude_bars["position"].levels()[1] == pytest.approx(log_magnitude(maps[0].magnitude).max())
+    assert view._mask_bars["velocity"].levels() == pytest.approx(mask_levels(maps[1].cos_mask, maps[1].sin_mask))
     hz, joint_frequency, value = view._cells[("velocity", "sin_mask")].value_at(15.2, -7.9)
     assert (hz, joint_frequency) == (15.0, -8.0) and value == pytest.approx(maps[1].sin_mask[16, 0])
     assert view._cells[("velocity", "sin_mask")].value_at(40, 0) is None
+
+
+def test_mask_colours_stretch_over_the_span_the_masks_use():
+    cos, sin = np.full((3, 4), 0.45), np.full((3, 4), 0.5)
+    sin[0, 0] = 0.56
+    assert mask_levels(cos, sin) == pytest.approx((0.45, 0.56))
+    assert mask_levels(np.ones((2, 2)), np.ones((2, 2))) == pytest.approx((0.95, 1.0))  # flat: a small band
 
 
 def test_predictions_without_maps_leave_the_view_alone_and_freeze_holds_it(view):

@@ -48,7 +48,7 @@ def msr_results(model, spec):
         clip = msr_clip(sample)
         if not (clip.data[2] > 0).any():
             continue  # a13_s09_e02 is all zeros: no skeleton at all
-        result = recognize(model, spec, sequence_frames(clip.data, MSR_FPS), clip.num_frames)
+        result = recognize(model, spec, sequence_frames(clip.data, MSR_FPS), clip.num_frames / MSR_FPS)
         top = result.summary.top5[0][0] if result.summary.top5 else "unknown"
         rows.append((sample.name.action, MSR_TO_OURS.get(sample.name.action), top, result.summary.label))
     return rows
@@ -100,7 +100,7 @@ def main() -> None:
             continue
         with VideoFileSource(video) as source, PoseEstimator() as pose:
             frames = [(r.skeletons, r.frame.timestamp_s) for r in Pipeline(pose).run(source)]
-        result = recognize(model, spec, frames, len(frames))
+        result = recognize(model, spec, frames, frames[-1][1] if frames else 0.0)
         top3 = ", ".join(f"{label} {score:.0%}" for label, score in result.summary.top5[:3])
         print(f"| {video.name} | {result.summary.label} | {top3} |")
 

@@ -32,13 +32,16 @@ from recognizer.ring import SkeletonRing, best_device
 from recognizer.smoothing import Smoother, SmoothingConfig
 
 NO_PERSON, WARMING_UP, UNKNOWN, RECOGNIZED = "no person", "warming up", "unknown", "recognized"
+STRIDE_S = 0.133  # default time between inferences: 7.5 predictions a second
+WARM_UP_S = 0.5  # default history needed before the first guess
 MODEL_TIMES_KEPT = 1000  # recent model timings kept for the status bar and benchmarks (bounded: runs for hours)
 
 
 @dataclass(frozen=True)
 class EngineConfig:
-    stride: int = 4  # model-rate frames between inferences (4 at 30 fps: 7.5 predictions/s)
-    min_frames: int = 15  # frames before a first guess; shorter windows are resized to T as in training
+    stride: int | None = None  # model-rate frames between inferences; None: every ~0.13 s at the model's fps
+    min_frames: int | None = None  # frames before a first guess (shorter windows are resized to T as in
+    #                                training); None: half a second at the model's fps
     no_person_s: float = 0.5  # nobody seen this long: say "no person" and restart the window
     threshold: float | None = None  # confidence below which the answer is "unknown" (None: the model's own)
     smoothing: SmoothingConfig = field(default_factory=SmoothingConfig)
@@ -150,6 +153,8 @@ class StreamingRecognizer:
         self.model_ms: collections.deque[float] = collections.deque(maxlen=MODEL_TIMES_KEPT)
         self.want_frequency = False  # set while someone shows the frequency view
         self.attention_query: AttentionQuery | None = None  # set while someone shows attention
+        self.stride = config.stride or max(1, round(STRIDE_S * spec.fps))
+        self.min_frames = config.min_frames or max(2, round(WARM_UP_S * spec.fps))
         self._worker = LatestWinsWorker(self._infer, self._publish, on_error) if config.threaded else None
 
     # ---- per frame -------------------------------------------------------------------
@@ -171,10 +176,10 @@ class StreamingRecognizer:
         for f in new_frames:
             self.ring.write(f)
         self._since_inference += len(new_frames)
-        if self._since_inference < self.config.stride:
+        if self._since_inference < self.stride:
             return None
         self._since_inference = 0
-        if self.ring.length < self.config.min_frames:
+        if self.ring.length < self.min_frames:
             return self._state_only(WARMING_UP, t, arrived)
         return self._run_window(t, arrived)
 

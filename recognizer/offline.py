@@ -14,14 +14,16 @@ from dataclasses import dataclass
 import numpy as np
 from torch import nn
 
-from recognizer.engine import EngineConfig, ModelSpec, Prediction, StreamingRecognizer
+from recognizer.engine import STRIDE_S, WARM_UP_S, EngineConfig, ModelSpec, Prediction, StreamingRecognizer
 from recognizer.video_summary import VideoSummary, summarize
 
 
-def adapted_config(frames: int, threshold: float | None = None) -> EngineConfig:
-    """Stride and warm-up that fit a sequence of `frames` frames."""
-    return EngineConfig(stride=max(1, min(4, frames // 8)), min_frames=max(2, min(15, frames // 2)),
-                        threshold=threshold, threaded=False)
+def adapted_config(seconds: float, fps: float, threshold: float | None = None) -> EngineConfig:
+    """Stride and warm-up (in model frames at `fps`) that fit a sequence of `seconds`."""
+    frames = max(1, round(seconds * fps))
+    stride = max(1, min(round(STRIDE_S * fps), frames // 8))
+    min_frames = max(2, min(round(WARM_UP_S * fps), frames // 2))
+    return EngineConfig(stride=stride, min_frames=min_frames, threshold=threshold, threaded=False)
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,10 @@ class SequenceResult:
     threshold: float
 
 
-def recognize(model: nn.Module, spec: ModelSpec, frames: Iterable[tuple[np.ndarray, float]], length: int,
+def recognize(model: nn.Module, spec: ModelSpec, frames: Iterable[tuple[np.ndarray, float]], seconds: float,
               threshold: float | None = None, device=None) -> SequenceResult:
-    """`frames` yields (tracked skeletons `(M, 18, 3)`, time s); `length` is their count (or a guess)."""
-    config = adapted_config(length, threshold)
+    """`frames` yields (tracked skeletons `(M, 18, 3)`, time s); `seconds` is their duration (or a guess)."""
+    config = adapted_config(seconds, spec.fps, threshold)
     engine = StreamingRecognizer(model, spec, config, device=device)
     made = []
     for skeletons, t in frames:
@@ -44,7 +46,7 @@ def recognize(model: nn.Module, spec: ModelSpec, frames: Iterable[tuple[np.ndarr
     final = engine.flush()
     if final is not None:
         made.append(final)
-    summary = summarize(made, spec.labels, engine.threshold, spec.background_label, config.stride / spec.fps)
+    summary = summarize(made, spec.labels, engine.threshold, spec.background_label, engine.stride / spec.fps)
     return SequenceResult(made, summary, engine.threshold)
 
 

@@ -45,8 +45,8 @@ def run(args: argparse.Namespace) -> int:
             yield result.skeletons, result.frame.timestamp_s
 
     with VideoFileSource(args.video) as source, PoseEstimator() as pose:
-        result = recognize(model, spec, tracked_frames(Pipeline(pose), source), source.frame_count or 300,
-                           args.threshold)
+        seconds = (source.frame_count or 300) / source.fps
+        result = recognize(model, spec, tracked_frames(Pipeline(pose), source), seconds, args.threshold)
         fps = source.fps
     summary, frames = result.summary, counts["frames"]
     report = {"video": str(args.video), "frames": frames, "fps": round(fps, 3),

@@ -127,6 +127,23 @@ def test_a_bad_video_with_nothing_running_stays_on_the_start_page(make_window, q
     assert "Cannot open missing.mp4" in window.start_page.message.text()
 
 
+def test_a_recorded_clip_replays_its_skeletons_on_a_blank_canvas_with_predictions(make_window, qtbot, tmp_path):
+    import numpy as np
+
+    from recognizer.data.formats import SkeletonClip, write_kinetics_json
+    from tests.app.conftest import waving_skeletons
+
+    data = np.stack([waving_skeletons(t / 30) for t in range(60)]).transpose(3, 0, 2, 1)  # (T, M, V, C) → (C, T, V, M)
+    write_kinetics_json(tmp_path / "wave.json", SkeletonClip(data=data, label="waving", fps=30.0))
+    window = make_window()
+    window.start()
+    window.open_source(SourceSpec("clip", str(tmp_path / "wave.json")))
+    qtbot.waitUntil(lambda: window.frames_shown > 5 and window.predictions > 0, timeout=TIMEOUT_MS)
+    assert window.video.frame.rgb is None and window.video.frame.ids == (0, None)
+    assert window.status["pose"].text() == "replay (no pose)"
+    window.video.grab()
+
+
 def test_a_bad_model_keeps_the_previous_one(make_window, qtbot, tmp_path):
     window = make_window()
     window.start()

@@ -15,7 +15,8 @@ Sections (all by default; pick with --only):
   CNN, trained on generated clips only and tested on MSR Action3D's mapped classes (a
   cheap early check that generated motion resembles real motion through a model's eyes).
 
-    .venv/bin/python bench/generator_stats.py [--only bones,motion] [--clips 40] [--train-clips 200] [--seed 0]
+    .venv/bin/python bench/generator_stats.py [--only bones,motion] [--clips 40] [--train-clips 200]
+        [--window 1.5,3.5 | none] [--seed 0]
 """
 
 from __future__ import annotations
@@ -416,15 +417,31 @@ def _fit_cnn(x: np.ndarray, y: np.ndarray, classes: int, seed: int, epochs: int 
     return predict
 
 
-def section_classifier(rng: np.random.Generator, n: int, seed: int) -> None:
+def _window(clip: np.ndarray, rng: np.random.Generator, seconds: tuple[float, float] | None) -> np.ndarray:
+    """A random window of `seconds` (low, high) of a clip `(3, T, 18, 1)`, as a sliding window
+    (and MSR's 2–3 s clips) see it; None keeps the whole clip.
+
+    Squashing a 10-s clip into the same 32 frames as a 2-s one teaches the model another
+    time scale than the one it is tested on."""
+    if seconds is None:
+        return clip
+    frames = int(rng.uniform(*seconds) * FPS)
+    if clip.shape[1] <= frames:
+        return clip
+    start = int(rng.integers(0, clip.shape[1] - frames + 1))
+    return clip[:, start:start + frames]
+
+
+def section_classifier(rng: np.random.Generator, n: int, seed: int, window: tuple[float, float] | None) -> None:
     """Classifiers trained on generated clips only, tested on MSR Action3D's matching classes."""
     from recognizer.data.msr import list_msr, msr_to_openpose18, read_msr_skeleton
 
     labels = sorted(set(MSR_CLASSES.values()))
-    print(f"\n## Sanity classifiers: {n} generated clips per class of the {len(labels)} MSR-matched classes, "
-          f"tested on MSR Action3D (2-D skeleton20 through recognizer.data.msr)")
+    cut = f"random {window[0]}–{window[1]} s windows" if window else "whole clips"
+    print(f"\n## Sanity classifiers: {n} generated clips per class of the {len(labels)} MSR-matched classes "
+          f"({cut}), tested on MSR Action3D (2-D skeleton20 through recognizer.data.msr)")
     start = time.perf_counter()
-    clips = [generate_clip(label, rng) for label in labels for _ in range(n)]
+    clips = [_window(generate_clip(label, rng), rng, window) for label in labels for _ in range(n)]
     target = np.repeat(np.arange(len(labels)), n)
     print(f"generated {len(clips)} clips in {time.perf_counter() - start:.1f} s")
     real, truth = [], []
@@ -478,6 +495,8 @@ def main() -> None:
     parser.add_argument("--clips", type=int, default=40, help="generated clips per class for the motion figures")
     parser.add_argument("--train-clips", type=int, default=200, help="generated clips per class for the classifiers")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--window", default="1.5,3.5",
+                        help="classifier training windows in seconds, 'low,high', or 'none' for whole clips")
     args = parser.parse_args()
     only = set(args.only.split(","))
     rng = np.random.default_rng(args.seed)
@@ -494,7 +513,8 @@ def main() -> None:
     if "mediapipe" in only:
         section_mediapipe()
     if "classifier" in only:
-        section_classifier(rng, args.train_clips, args.seed)
+        window = None if args.window == "none" else tuple(float(v) for v in args.window.split(","))
+        section_classifier(rng, args.train_clips, args.seed, window)
     assert OTHER_LABEL not in MSR_CLASSES.values() and set(MSR_CLASSES.values()) <= set(STARTER_CLASSES)
 
 

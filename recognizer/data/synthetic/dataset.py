@@ -13,13 +13,15 @@ class SyntheticDataset(torch.utils.data.Dataset):
 
     Item `i` is `(float32 (C=3, T, V=18, M=1), label index into self.labels)`; its clip
     depends only on `(seed, i)`, so workers, epochs and machines agree. Lengths vary
-    (about 1–10 s at `fps`) unless `seconds` fixes them. Classes are interleaved, so any
-    prefix of the dataset is balanced.
+    (about 1–10 s at `fps`) unless `seconds` fixes them (a number) or bounds them (a
+    `(low, high)` range drawn uniformly per clip: a model that sees 2-s windows live
+    learns best from clips of about that length, see docs/generator.md). Classes are
+    interleaved, so any prefix of the dataset is balanced.
     """
 
     def __init__(self, n_per_class: int, seed: int = 0, classes: tuple[str, ...] = STARTER_CLASSES,
-                 include_other: bool = True, *, n_other: int | None = None, seconds: float | None = None,
-                 fps: float = 30.0):
+                 include_other: bool = True, *, n_other: int | None = None,
+                 seconds: float | tuple[float, float] | None = None, fps: float = 30.0):
         self.labels: list[str] = list(classes) + ([OTHER_LABEL] if include_other else [])
         counts = [n_per_class] * len(classes)
         if include_other:
@@ -44,4 +46,5 @@ class SyntheticDataset(torch.utils.data.Dataset):
             raise IndexError(index)
         label = int(self._label_of[index])
         rng = np.random.default_rng([self.seed, index])
-        return generate_clip(self.labels[label], rng, seconds=self.seconds, fps=self.fps), label
+        seconds = rng.uniform(*self.seconds) if isinstance(self.seconds, tuple) else self.seconds
+        return generate_clip(self.labels[label], rng, seconds=seconds, fps=self.fps), label

@@ -79,6 +79,8 @@ def test_dataset_labels_items_and_determinism_per_index():
     assert only[0][0].shape[1] == 45
     with pytest.raises(IndexError):
         only[2]
+    ranged = SyntheticDataset(n_per_class=3, classes=("clapping",), include_other=False, seconds=(1.0, 2.0))
+    assert all(30 <= ranged[i][0].shape[1] <= 60 for i in range(3))
 
 
 def test_unknown_label_is_refused():

@@ -127,12 +127,12 @@ def seated(body: Body, tl: Timeline, rng: np.random.Generator, *, calm: float = 
     t = tl.t
     T = t.shape[0]
     pose = standing(body, tl, rng, calm=0.5 * calm)
-    seat = rng.uniform(0.43, 0.55) + 0.08  # hip joints sit ~8 cm above the seat
+    seat = rng.uniform(0.4, 0.5) + 0.07  # hip joints sit ~7 cm above the seat
     pose.pelvis[:, 1] = seat + 0.004 * calm * wander(rng, t, 3.0)
     pose.pelvis[:, 2] = 0.0
     pose.pelvis_rot[:, 1] += rng.uniform(-15.0, 12.0) * DEG  # slumped back … leaning in
     pose.spine[:, 0] += rng.uniform(-5.0, 12.0) * DEG
-    knee_reach = body.thigh * rng.uniform(0.85, 1.0)
+    knee_reach = body.thigh * rng.uniform(0.9, 1.05)  # shins about vertical
     spread = rng.uniform(0.0, 0.14)
     feet = np.zeros((T, 2, 3))
     feet[:, :, 0] = SIDE_SIGN * (body.hip_half + spread)

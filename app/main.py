@@ -109,4 +109,6 @@ def run(options: StartOptions) -> int:
     window = MainWindow(AppContext(store=QSettings()), options)
     window.show()
     window.start()
-    return app.exec()
+    code = app.exec()
+    del window  # widgets go before the QApplication; the other order crashes at exit
+    return code

@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self._retry_attempts = 0
         self._status_at = 0.0
         self._layout_restored = False
+        self._suspended: list[str] | None = None  # panels hidden while the start page shows
         self._dialogs: list[QWidget] = []
         self.closed = False  # results that arrive after closing are dropped
 
@@ -158,7 +159,10 @@ class MainWindow(QMainWindow):
         if self._layout_restored:
             self.restoreDockWidget(dock)
             self.view_menu.addAction(dock.toggleViewAction())
-        dock.setVisible(name not in self.settings.hidden_panels)
+        wanted = name not in self.settings.hidden_panels
+        if self._suspended is not None and wanted:
+            self._suspended.append(name)
+        dock.setVisible(wanted and self._suspended is None)
         dock.visibilityChanged.connect(lambda _visible: self._update_map_requests())
         self.docks[name] = dock
         return dock
@@ -259,7 +263,6 @@ class MainWindow(QMainWindow):
             note = (f"The bundled starter model is missing ({path}). Videos still show skeletons; choose a "
                     "model with Model ▸ Open model file… to see labels.")
             self.message_bar.show_message(note, WARNING)
-            self.start_page.set_model_note(note)
             self.banner.show_message("No model", "Model ▸ Open model file…")
             return
         self.load_model(path)
@@ -322,6 +325,7 @@ class MainWindow(QMainWindow):
         self.video.clear()
         session.start()
         self.pages.setCurrentWidget(self.live_page)
+        self._suspend_panels(False)
         self.status["source"].setText(f"{session.name} · {session.source_fps:.0f} fps")
         if self.model is not None:
             self.banner.show_message("…", "warming up")
@@ -470,6 +474,19 @@ class MainWindow(QMainWindow):
         self.start_page.set_message(message)
         self.pages.setCurrentWidget(self.start_page)
         self.status["source"].setText("no source")
+        self._suspend_panels(True)
+
+    def _suspend_panels(self, suspend: bool) -> None:
+        """Tuck the panels away while there is nothing to analyse (the start page), and bring
+        back the ones that were open; what the user chose stays what is remembered."""
+        if suspend and self._suspended is None:
+            self._suspended = [name for name, dock in self.docks.items() if not dock.isHidden()]
+            for name in self._suspended:
+                self.docks[name].hide()
+        elif not suspend and self._suspended is not None:
+            names, self._suspended = self._suspended, None
+            for name in names:
+                self.docks[name].show()
 
     # ================================================================ pause, full screen
     def toggle_pause(self) -> None:
@@ -536,7 +553,6 @@ class MainWindow(QMainWindow):
         self.status["device"].setText(str(self.engine.device))
         self.banner.show_message("…", "warming up")
         self.top_k.clear()
-        self.start_page.set_model_note("")
         self.statusBar().showMessage(f"Using {title}: {len(loaded.spec.labels)} actions.", 4000)
         remembered = None if loaded.path == self.context.starter_model else str(loaded.path)
         self.settings = replace(self.settings, model_path=remembered)
@@ -629,7 +645,10 @@ class MainWindow(QMainWindow):
         call.start()
 
     def _save_settings(self) -> None:
-        hidden = tuple(name for name, dock in self.docks.items() if dock.isHidden())
+        if self._suspended is not None:  # on the start page: what was open before is what counts
+            hidden = tuple(name for name in self.docks if name not in self._suspended)
+        else:
+            hidden = tuple(name for name, dock in self.docks.items() if dock.isHidden())
         self.settings = replace(self.settings, hidden_panels=hidden, geometry=bytes(self.saveGeometry().data()),
                                 window_state=bytes(self.saveState().data()))
         settings_io.save(self.context.store, self.settings)
@@ -640,12 +659,14 @@ class MainWindow(QMainWindow):
         self._save_settings()
         self._stop_retrying()
         self._retire_session()
+        # Give the workers a moment to end cleanly; any still busy (a frame in pose, a model
+        # half loaded) run out on their daemon threads without holding anything up.
         for session in list(self._retiring):
-            session.wait(3.0)
+            session.wait(2.0)
         for call in list(self._calls):
-            call.wait(5000)
+            call.wait(2.0)
         if self.engine is not None:
-            self.engine.close()
+            _close_later(self.engine)
         super().closeEvent(event)
 
 

@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Signal
+
+from app.background import Worker
 
 from recognizer.errors import BadFileError, LiveactionError
 from recognizer.video import SourceLost
@@ -230,12 +232,12 @@ class RateMeter:
         return self.rate
 
 
-def yield_to_gui(niceness: int = 5) -> None:
-    """Let the calling worker thread give way to the GUI thread when the CPU is short.
+def yield_to_gui(niceness: int = 2) -> None:
+    """Let the calling worker thread give way a little to the GUI thread when the CPU is short.
 
     Linux schedules threads one by one and lets a thread lower its own priority (its nice
-    value; threads it starts later, such as pose's, inherit it). Elsewhere QThread's own
-    priority (set at `start`) does this job.
+    value; threads it starts later, such as pose's, inherit it). Kept mild: the same
+    setting also yields to every other program on the machine.
     """
     if sys.platform.startswith("linux"):
         try:
@@ -244,7 +246,7 @@ def yield_to_gui(niceness: int = 5) -> None:
             pass
 
 
-class CaptureThread(QThread):
+class CaptureThread(Worker):
     """Reads the source's frames into `slot` as they come (files: at real time)."""
 
     lost = Signal(str)  # a live source stopped delivering
@@ -252,7 +254,7 @@ class CaptureThread(QThread):
     ended = Signal()  # a file reached its end (no loop)
 
     def __init__(self, source, slot: LatestSlot, paced: bool):
-        super().__init__()
+        super().__init__(name=f"capture {source.name}")
         self.source = source
         self.slot = slot
         self.paced = paced
@@ -300,7 +302,7 @@ class CaptureThread(QThread):
             self.source.close()
 
 
-class AnalysisThread(QThread):
+class AnalysisThread(Worker):
     """Newest frame → pose + tracking → engine; hands `LiveFrame`s to the GUI (latest-wins)."""
 
     failed = Signal(str)
@@ -308,13 +310,13 @@ class AnalysisThread(QThread):
 
     def __init__(self, slot: LatestSlot, output: LatestSlot, make_pipeline: Callable[[], Any],
                  live: bool, engine=None):
-        super().__init__()
+        super().__init__(name="analysis")
         self.slot = slot
         self.output = output
         self.make_pipeline = make_pipeline
         self.live = live
         self.engine = engine  # swapped from the GUI thread when the user picks another model
-        self.paused = False  # live sources: frames keep coming and are dropped while paused
+        self.paused = False  # frames that come while paused (live sources; one in flight) are dropped
         self._reset_engine = threading.Event()
         self._stop = threading.Event()
 
@@ -346,6 +348,8 @@ class AnalysisThread(QThread):
                     result = pipeline.process(item)
                     skeletons, ids, rgb = result.skeletons, result.ids, item.rgb
                     pose_ms = sum(result.timings_ms.values())
+                if self.paused:  # paused while this frame was in pose: what is on screen stays
+                    continue
                 engine = self.engine
                 if engine is not None:
                     if self._reset_engine.is_set():
@@ -417,8 +421,8 @@ class Session(QObject):
     def start(self) -> None:
         self.running = True
         self.analysis.reset_engine()  # whatever the engine saw before belongs to another source
-        self.analysis.start(QThread.Priority.LowPriority)
-        self.capture.start(QThread.Priority.LowPriority)
+        self.analysis.start()
+        self.capture.start()
 
     def set_engine(self, engine) -> None:
         self.analysis.engine = engine
@@ -427,7 +431,7 @@ class Session(QObject):
         if self.paused and not paused and self.spec.is_live:
             self.analysis.reset_engine()  # the window from before the pause is stale
         self.paused = paused
-        self.analysis.paused = paused and self.spec.is_live
+        self.analysis.paused = paused
         self.capture.pause(paused)
 
     def set_loop(self, loop: bool) -> None:
@@ -439,16 +443,15 @@ class Session(QObject):
         self.analysis.stop()
 
     def wait(self, timeout_s: float = 5.0) -> bool:
-        """Block until both threads are done (shutdown and tests only)."""
-        deadline_ms = int(timeout_s * 1000)
-        return self.capture.wait(deadline_ms) and self.analysis.wait(deadline_ms)
+        """Block until both threads are done, at most about `timeout_s` (shutdown and tests only)."""
+        return self.capture.wait(timeout_s) and self.analysis.wait(timeout_s)
 
     def _deliver(self) -> None:
         frame = self._output.take()
-        if frame is not None:
+        if frame is not None and not self.paused:
             self.frame.emit(frame)
 
     def _thread_done(self) -> None:
-        if self.capture.isFinished() and self.analysis.isFinished() and self.running:
+        if not self.capture.is_running() and not self.analysis.is_running() and self.running:
             self.running = False
             self.finished.emit()

@@ -29,10 +29,6 @@ class StartPage(QWidget):
         body = QFont(self.message.font())
         body.setPixelSize(18)
         self.message.setFont(body)
-        self.model_note = QLabel("")
-        self.model_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.model_note.setWordWrap(True)
-        self.model_note.setStyleSheet("color: #ffb74d;")
         hint = QLabel("You can also drop a video file anywhere on this window.")
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         hint.setStyleSheet("color: #8a939c;")
@@ -63,12 +59,7 @@ class StartPage(QWidget):
         layout.addLayout(buttons)
         layout.addSpacing(16)
         layout.addWidget(hint)
-        layout.addSpacing(16)
-        layout.addWidget(self.model_note)
         layout.addStretch(3)
 
     def set_message(self, text: str) -> None:
         self.message.setText(text)
-
-    def set_model_note(self, text: str) -> None:
-        self.model_note.setText(text)

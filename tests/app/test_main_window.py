@@ -13,6 +13,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog
 
+from app import settings as settings_io
 from app.main_window import AppContext, MainWindow
 from app.sources import SourceSpec, open_source
 from app.startup import StartOptions
@@ -20,7 +21,7 @@ from recognizer.errors import LiveactionError
 from recognizer.skeleton import OPENPOSE18
 from tests.app.conftest import LABELS_A, LABELS_B, FakePipeline, FakeSource, GapMeter
 
-TIMEOUT_MS = 30_000  # generous: the test machine is a busy 2-core box
+TIMEOUT_MS = 120_000  # an upper bound only: the test machine is a busy, shared 2-core box
 
 
 @pytest.fixture
@@ -65,16 +66,18 @@ def test_no_camera_shows_the_start_page_with_what_to_do(make_window, qtbot):
     qtbot.waitUntil(lambda: "No camera found" in window.start_page.message.text(), timeout=TIMEOUT_MS)
     assert window.pages.currentWidget() is window.start_page
     assert window.start_page.open_video_button.text() == "Open video…"
+    assert all(dock.isHidden() for dock in window.docks.values())  # nothing to analyse yet
     qtbot.mouseClick(window.start_page.retry_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(probes) == 2, timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: window.model is not None, timeout=TIMEOUT_MS)  # the model loads all the same
+    window.close()
+    assert settings_io.load(window.context.store).hidden_panels == ()  # tucked away, not closed by the user
 
 
 def test_a_missing_starter_model_is_said_clearly_and_the_app_still_opens(make_window, qtbot, tmp_path):
     window = make_window(starter_model=tmp_path / "nowhere" / "starter.safetensors")
     window.start()
     assert "starter model is missing" in window.message_bar.text()
-    assert "starter model is missing" in window.start_page.model_note.text()
     assert window.banner.text() == "No model" and window.engine is None
     qtbot.waitUntil(lambda: "No camera found" in window.start_page.message.text(), timeout=TIMEOUT_MS)
 
@@ -235,6 +238,7 @@ def test_dropping_a_video_opens_it(make_window, qtbot, ta_chi):
     window.dropEvent(event)
     qtbot.waitUntil(lambda: window.session is not None, timeout=TIMEOUT_MS)
     assert sources.opened == [SourceSpec("video", str(ta_chi), loop=True)]
+    assert not window.docks["attention"].isHidden()
 
 
 def test_model_menu_lists_starter_and_user_models_and_shows_labels(make_window, qtbot, tiny_models):
@@ -278,7 +282,7 @@ def test_end_to_end_on_a_real_video(make_window, qtbot, ta_chi, tiny_models, req
     window = make_window(StartOptions(video=ta_chi), make_pipeline=default_pipeline)
     window.start()
     qtbot.waitUntil(lambda: window.last_prediction is not None
-                    and window.last_prediction.state in ("recognized", "unknown"), timeout=60_000)
+                    and window.last_prediction.state in ("recognized", "unknown"), timeout=TIMEOUT_MS)
     assert window.last_prediction.labels == LABELS_A
     qtbot.waitUntil(lambda: window.frequency_view.updates > 0 and window.attention_view.updates > 0,
                     timeout=TIMEOUT_MS)
@@ -304,7 +308,7 @@ def test_end_to_end_on_a_real_video(make_window, qtbot, ta_chi, tiny_models, req
     qtbot.waitUntil(lambda: window.model.path == tiny_models["b"], timeout=TIMEOUT_MS)
     window.set_paused(False)
     qtbot.waitUntil(lambda: window.last_prediction.labels == LABELS_B
-                    and window.last_prediction.state in ("recognized", "unknown"), timeout=60_000)
+                    and window.last_prediction.state in ("recognized", "unknown"), timeout=TIMEOUT_MS)
     assert window.frames_shown > shown
     qtbot.wait(3000)  # and a few seconds of live video, labels and maps with the new model
     meter.stop()

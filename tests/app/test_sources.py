@@ -102,8 +102,9 @@ def test_pausing_a_file_stops_reading_and_resuming_continues(qtbot):
     qtbot.wait(300)
     assert len(frames) == seen  # nothing new while paused
     session.set_paused(False)
-    qtbot.waitUntil(lambda: len(frames) > seen + 3, timeout=3000)
-    assert frames[seen].index == frames[seen - 1].index + 1  # continues where it stopped
+    qtbot.waitUntil(lambda: len(frames) > seen + 3, timeout=30_000)
+    # continues where it stopped (the one frame that was being analysed at the pause is let go)
+    assert frames[seen].index - frames[seen - 1].index in (1, 2)
     session.stop()
     assert session.wait(5.0)
 
@@ -113,7 +114,7 @@ def test_a_lost_camera_is_reported_and_the_threads_end(qtbot):
     session = Session(SourceSpec.camera(0), source, make_pipeline=FakePipeline)
     messages = []
     session.lost.connect(messages.append)
-    with qtbot.waitSignals([session.lost, session.finished], timeout=5000):
+    with qtbot.waitSignals([session.lost, session.finished], timeout=30_000):
         session.start()
     assert "stopped delivering" in messages[0]
     assert source.closed and not session.running

@@ -10,7 +10,7 @@ Sections (all by default; pick with --only):
 - motion: per-class motion figures of matching actions — joint speeds relative to the
   hips (torso lengths per second and m/s), range of motion, repetition frequency;
 - jitter: detector jitter of still joints, MSR Action3D against generated clips;
-- mediapipe: visibility and jitter of MediaPipe on the shared videos;
+- mediapipe: visibility, jitter and (world-landmark) proportions of MediaPipe on the shared videos;
 - classifier: a nearest-class-mean classifier on per-joint statistics and a small temporal
   CNN, trained on generated clips only and tested on MSR Action3D's mapped classes (a
   cheap early check that generated motion resembles real motion through a model's eyes).
@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from recognizer.data.synthetic import OTHER_LABEL, STARTER_CLASSES, generate_clip, generate_motion, render
-from recognizer.skeleton import OPENPOSE18, mirror_permutation
+from recognizer.skeleton import MEDIAPIPE33_TO_OPENPOSE18, OPENPOSE18, map_to_openpose18, mirror_permutation
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 FPS = 30.0
@@ -271,17 +271,29 @@ def section_motion(msr, hdm, rng: np.random.Generator, n: int) -> None:
 
 def section_mediapipe() -> None:
     """Proportions, visibility and jitter of MediaPipe's landmarks on the shared videos."""
-    from recognizer.pose import PoseEstimator, to_openpose18
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    from recognizer.pose import PoseConfig, landmarks_to_array, to_openpose18
     from recognizer.video import VideoFileSource
 
     print("\n## MediaPipe on the shared videos (OpenPose-18 after our mapping)")
     for name in ("ta_chi.mp4", "clean_and_jerk.mp4"):
-        frames = []
-        with VideoFileSource(DATA / "videos" / name) as source, PoseEstimator() as pose:
+        config = PoseConfig()  # the app's settings: looking for 2 people makes MediaPipe jitter more
+        options = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(config.model_path)),
+                                               running_mode=vision.RunningMode.VIDEO, num_poses=config.max_persons)
+        frames, world = [], []
+        with VideoFileSource(DATA / "videos" / name) as source, \
+                vision.PoseLandmarker.create_from_options(options) as landmarker:
             for frame in source.frames():
-                found = to_openpose18(pose.detect33(frame.rgb, frame.timestamp_s))
+                image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.rgb))
+                result = landmarker.detect_for_video(image, int(round(frame.timestamp_s * 1000)))  # as PoseEstimator
+                found = to_openpose18(landmarks_to_array(result.pose_landmarks))
                 size = frame.rgb.shape[1::-1]
                 frames.append(found[0] if len(found) else np.zeros((18, 3), np.float32))
+                if result.pose_world_landmarks:  # metric 3-D, 33 landmarks, mapped like the 2-D ones
+                    points = np.array([(p.x, p.y, p.z, 1.0) for p in result.pose_world_landmarks[0]])
+                    world.append(map_to_openpose18(points, MEDIAPIPE33_TO_OPENPOSE18)[:, :3])
         x = np.array(frames)  # (T, 18, 3)
         seen = x[:, :, 2] > 0
         pixels = x[..., :2] * np.array(size)
@@ -295,6 +307,10 @@ def section_mediapipe() -> None:
             for v in (0, 3, 4, 6, 7, 9, 10, 12, 13)))
         print("  jitter (distance to a 5-frame mean, / torso) median: " + ", ".join(
             f"{OPENPOSE18.joints[v]} {np.median(jitter[:, v]):.4f}" for v in (0, 2, 4, 7, 8, 10, 13)))
+        world = np.array(world)  # (T, 18, 3) metres
+        ratios = bone_ratios(world)
+        print(f"  world landmarks: torso {np.median(torso(world)):.2f} m; / torso: " + ", ".join(
+            f"{k} {np.median(v):.2f}" for k, v in ratios.items()))
 
 
 def _jitter(clip: np.ndarray) -> np.ndarray | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,36 @@ from PySide6.QtCore import QObject, Signal
 from recognizer.errors import LiveactionError
 
 log = logging.getLogger(__name__)
+
+
+_running: set[Worker] = set()  # every worker between `start` and the end of its `run`
+_running_lock = threading.Lock()
+
+
+def wait_for_workers(timeout_s: float) -> bool:
+    """Wait until no worker runs any more, at most `timeout_s`; True if none does.
+
+    At exit: Python must not tear itself down under a thread that is still inside native
+    code (torch loading a model, OpenCV reading a stream); that crashes.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with _running_lock:
+            workers = list(_running)
+        if not workers:
+            return True
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        workers[0].wait(remaining)
+
+
+def emit_safely(signal, *args) -> None:
+    """Emit from a worker thread; a no-op once Qt has deleted the objects (the app has quit)."""
+    try:
+        signal.emit(*args)
+    except RuntimeError:  # "Signal source has been deleted": nobody is left to tell
+        pass
 
 
 class Worker(QObject):
@@ -37,6 +68,8 @@ class Worker(QObject):
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._main, name=self.name, daemon=True)
+        with _running_lock:
+            _running.add(self)
         self._thread.start()
 
     def run(self) -> None:
@@ -47,7 +80,13 @@ class Worker(QObject):
             self.run()
         finally:
             self._done = True
-            self.finished.emit()
+            with _running_lock:
+                _running.discard(self)
+            self.emit(self.finished)
+
+    @staticmethod
+    def emit(signal, *args) -> None:
+        emit_safely(signal, *args)
 
     def is_running(self) -> bool:
         return self._thread is not None and not self._done
@@ -73,9 +112,9 @@ class BackgroundCall(Worker):
         try:
             result = self.fn(*self.args)
         except LiveactionError as error:
-            self.failed.emit(str(error))
+            self.emit(self.failed, str(error))
         except Exception as error:  # a bug: logged with its traceback, reported in one line
             log.exception("%s failed", self.what)
-            self.failed.emit(f"{self.what} failed: {type(error).__name__}: {error}")
+            self.emit(self.failed, f"{self.what} failed: {type(error).__name__}: {error}")
         else:
-            self.succeeded.emit(result)
+            self.emit(self.succeeded, result)

@@ -13,15 +13,19 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from recognizer.engine import EngineConfig, ModelSpec, StreamingRecognizer, load_recognizer
+from app.background import emit_safely
+from recognizer.engine import EngineConfig, ModelSpec, Prediction, StreamingRecognizer, load_recognizer
 
 
 class EngineBridge(QObject):
     prediction = Signal(object)  # Prediction
     failed = Signal(str)
 
+    def publish(self, prediction: Prediction) -> None:
+        emit_safely(self.prediction, prediction)
+
     def report_error(self, error: BaseException) -> None:
-        self.failed.emit(f"{type(error).__name__}: {error}")
+        emit_safely(self.failed, f"{type(error).__name__}: {error}")
 
 
 @dataclass(frozen=True)
@@ -36,5 +40,5 @@ def build_engine(path: Path, threshold: float | None, bridge: EngineBridge) -> L
     """Model file → a live engine whose predictions come out of `bridge`. Raises `BadFileError`."""
     model, spec = load_recognizer(path)
     engine = StreamingRecognizer(model, spec, EngineConfig(threshold=threshold),
-                                 on_prediction=bridge.prediction.emit, on_error=bridge.report_error)
+                                 on_prediction=bridge.publish, on_error=bridge.report_error)
     return LoadedModel(Path(path), spec, engine, bridge)

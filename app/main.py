@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
+from app.background import wait_for_workers
 from app.startup import StartOptions
 from recognizer.errors import LiveactionError
 
@@ -110,5 +111,16 @@ def run(options: StartOptions) -> int:
     window.show()
     window.start()
     code = app.exec()
+    # Work still under way (a model that finishes loading after the window closed) must end,
+    # and its results be delivered and released, while Python is whole: torn down under a
+    # thread in native code, or with results still queued in Qt, the interpreter crashes.
+    finished = wait_for_workers(10.0)
+    app.processEvents()  # late results reach the closed window, which lets them go
+    finished = wait_for_workers(5.0) and finished
     del window  # widgets go before the QApplication; the other order crashes at exit
+    if not finished:  # stuck in native code (a stalled network read): leave without teardown
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     return code

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -672,4 +671,4 @@ class MainWindow(QMainWindow):
 
 def _close_later(engine) -> None:
     """Stop an engine we no longer use without waiting for its model thread here."""
-    threading.Thread(target=engine.close, name="close-engine", daemon=True).start()
+    BackgroundCall(engine.close, what="Closing a model").start()

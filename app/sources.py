@@ -285,18 +285,18 @@ class CaptureThread(Worker):
                     continue
                 item = next(frames, None)
                 if item is None:
-                    self.ended.emit()
+                    self.emit(self.ended)
                     return
                 if self.paced and self._stop.wait(pacer.delay(item.timestamp_s, time.monotonic())):
                     return
                 self.slot.put(item)
         except SourceLost as error:
-            self.lost.emit(str(error))
+            self.emit(self.lost, str(error))
         except LiveactionError as error:
-            self.failed.emit(str(error))
+            self.emit(self.failed, str(error))
         except Exception as error:  # a bug: logged with its traceback, shown as a message, app stays up
             log.exception("capture failed")
-            self.failed.emit(f"Reading {self.source.name} failed: {type(error).__name__}: {error}")
+            self.emit(self.failed, f"Reading {self.source.name} failed: {type(error).__name__}: {error}")
         finally:
             self.slot.close()
             self.source.close()
@@ -359,12 +359,12 @@ class AnalysisThread(Worker):
                 fps = rate.tick(time.monotonic())
                 frame = LiveFrame(item.index, item.timestamp_s, rgb, skeletons, ids, fps, pose_ms, self.slot.dropped)
                 if self.output.put(frame):
-                    self.frame_ready.emit()
+                    self.emit(self.frame_ready)
         except LiveactionError as error:
-            self.failed.emit(str(error))
+            self.emit(self.failed, str(error))
         except Exception as error:  # a bug: logged with its traceback, shown as a message, app stays up
             log.exception("analysis failed")
-            self.failed.emit(f"Analysing frames failed: {type(error).__name__}: {error}")
+            self.emit(self.failed, f"Analysing frames failed: {type(error).__name__}: {error}")
         finally:
             if pipeline is not None:
                 pipeline.pose.close()

@@ -307,6 +307,9 @@ def section_mediapipe() -> None:
             for v in (0, 3, 4, 6, 7, 9, 10, 12, 13)))
         print("  jitter (distance to a 5-frame mean, / torso) median: " + ", ".join(
             f"{OPENPOSE18.joints[v]} {np.median(jitter[:, v]):.4f}" for v in (0, 2, 4, 7, 8, 10, 13)))
+        share, shoulders, hips = _glitches(x.transpose(2, 0, 1)[..., None], size[0] / size[1])
+        print(f"  {share:.2%} of joint-frames > 0.1 torso from their 5-frame median; left/right order flips "
+              f"per 300 frames: shoulders {shoulders:.1f}, hips {hips:.1f}")
         world = np.array(world)  # (T, 18, 3) metres
         ratios = bone_ratios(world)
         print(f"  world landmarks: torso {np.median(torso(world)):.2f} m; / torso: " + ", ".join(
@@ -326,6 +329,29 @@ def _jitter(clip: np.ndarray) -> np.ndarray | None:
     distance = np.linalg.norm(xy - mean, axis=0)[2:-2]  # (T-4, 18)
     seen = present[2:-2] & present[:-4] & present[4:]  # the whole window present
     return np.array([np.median(distance[seen[:, v], v]) if seen[:, v].sum() > 3 else np.nan for v in range(18)])
+
+
+def _glitches(clip: np.ndarray, aspect: float) -> tuple[float, float, float]:
+    """Share of joint-frames > 0.1 torso from their 5-frame median, and left/right order flips of
+    the shoulders and hips per 300 frames, of a clip `(3, T, 18, 1)` (fast motion counts too)."""
+    x = clip[..., 0].astype(float)
+    xy = x[:2].transpose(1, 2, 0) * np.array([aspect, 1.0])  # (T, 18, 2), square units
+    present = x[2] > 0
+    body = present[:, 1] & present[:, 8] & present[:, 11]
+    if body.sum() < 5:
+        return np.nan, np.nan, np.nan
+    t = np.median(np.linalg.norm(xy[body, 1] - 0.5 * (xy[body, 8] + xy[body, 11]), axis=-1))
+    median5 = np.median(np.stack([xy[i:len(xy) - 4 + i] for i in range(5)]), axis=0)  # frames 2 … T-3
+    seen = np.stack([present[i:len(xy) - 4 + i] for i in range(5)]).all(axis=0)
+    far = (np.linalg.norm(xy[2:-2] - median5, axis=-1) / t > 0.1)[seen]
+    if far.size == 0:
+        return np.nan, np.nan, np.nan
+    flips = []
+    for side in ("shoulder", "hip"):
+        both = present[:, J[f"right_{side}"]] & present[:, J[f"left_{side}"]]
+        sign = np.sign(xy[both, J[f"right_{side}"], 0] - xy[both, J[f"left_{side}"], 0])
+        flips.append((np.diff(sign) != 0).sum() * 300.0 / max(len(xy), 1))
+    return float(far.mean()), flips[0], flips[1]
 
 
 def section_jitter(rng: np.random.Generator, n: int) -> None:
@@ -350,6 +376,14 @@ def section_jitter(rng: np.random.Generator, n: int) -> None:
     for name, values in rows.items():
         median = np.nanmedian(np.array([v for v in values if v is not None]), axis=0)
         print(f"| {name} |" + "|".join(f" {median[J[j]]:.4f} " for j in joints) + "|")
+    glitches = []
+    for i in range(n):  # webcam clips of every class: outliers and left/right flips
+        motion = generate_motion(STARTER_CLASSES[i % len(STARTER_CLASSES)], rng)
+        if not motion.depth_sensor:
+            glitches.append(_glitches(render(motion, rng), 4 / 3))
+    share, shoulders, hips = np.nanmean(glitches, axis=0)
+    print(f"\ngenerated webcam clips ({len(glitches)}, all classes): {share:.2%} of joint-frames > 0.1 torso from "
+          f"their 5-frame median; left/right order flips per 300 frames: shoulders {shoulders:.1f}, hips {hips:.1f}")
 
 
 def _features(clip: np.ndarray) -> np.ndarray:

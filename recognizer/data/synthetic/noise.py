@@ -62,7 +62,7 @@ def _smooth(xy: np.ndarray, alpha: float) -> np.ndarray:
 
 def _swap(rng: np.random.Generator, xy: np.ndarray, frames: int) -> None:
     """Brief left/right confusions in place: the legs, the arms or the whole body, for a few frames."""
-    for _ in range(rng.integers(1, 4)):
+    for _ in range(rng.integers(1, 5)):
         start = int(rng.integers(frames))
         stop = start + int(rng.integers(1, 7))
         part = rng.choice(3, p=[0.5, 0.2, 0.3])
@@ -99,7 +99,7 @@ def detect(rng: np.random.Generator, xy: np.ndarray, hidden: np.ndarray, fps: fl
         spread = _JITTER[:, None] * (1.0 + 3.0 * hidden[..., None])
     drift = torso * rng.uniform(0.0, 0.025)
     noise = white * rng.standard_normal((T, V, 2)) + drift * wander(rng, t, rng.uniform(0.15, 0.6), (V, 2))
-    outliers = rng.random((T, V)) < rng.uniform(0.0, 0.004)
+    outliers = rng.random((T, V)) < rng.uniform(0.0, 0.008)
     noise[outliers] += rng.normal(0.0, 0.3 * torso, (int(outliers.sum()), 2))
     xy = xy + noise * spread * unit
 
@@ -116,7 +116,7 @@ def detect(rng: np.random.Generator, xy: np.ndarray, hidden: np.ndarray, fps: fl
         edge = np.minimum(xy, 1.0 - xy).min(axis=-1)  # distance to the picture's border
         score *= np.clip(edge / 0.03, 0.3, 1.0)
         score = np.clip(score, 0.01, 1.0)
-        if rng.random() < 0.25:
+        if rng.random() < 0.4:
             _swap(rng, xy, T)
 
     # Short dropouts, far more likely for hidden joints.

@@ -180,8 +180,8 @@ class ModelCard:
                 data=check.value("data", dict), metrics=check.value("metrics", dict),
                 training=check.value("training", dict), version=check.value("version", str),
             )
-        except ValueError as error:
-            raise BadFileError(path, f"is an inconsistent model card: {error}") from None
+        except (ValueError, TypeError, OverflowError) as error:
+            raise BadFileError(path, f"is an inconsistent model card: {_first_line(error)}") from None
 
     def build(self) -> nn.Module:
         """A fresh (untrained) model of this card's architecture."""
@@ -253,13 +253,13 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "cpu") -> t
         with torch.device("meta"):  # shapes and dtypes only: a hostile config allocates nothing
             skeleton = card.build()
     except Exception as error:  # noqa: BLE001 — untrusted values reach the constructors; any failure is the file's
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise BadFileError(sidecar_path, f"has a config that does not build a {card.preset} model: {reason}") from None
+        raise BadFileError(sidecar_path, f"has a config that does not build a {card.preset} model: "
+                                         f"{_first_line(error)}") from None
     _check_header(weights_path, header, skeleton.state_dict())
     try:
         tensors = load_safetensors(raw)
     except (SafetensorError, ValueError, RuntimeError) as error:
-        raise BadFileError(weights_path, f"is a damaged safetensors file ({error})") from None
+        raise BadFileError(weights_path, f"is a damaged safetensors file ({_first_line(error)})") from None
     for name, tensor in tensors.items():
         if tensor.is_floating_point() and not torch.isfinite(tensor).all():
             raise BadFileError(weights_path, f"has NaN or infinite values in {name}")
@@ -317,7 +317,7 @@ def load_optimizer_state(path: str | os.PathLike, optimizer: torch.optim.Optimiz
                                      f"the parameter {list(params[index].shape)}")
         optimizer.load_state_dict({"state": state, "param_groups": groups})
     except (SafetensorError, ValueError, KeyError, TypeError, AttributeError, RuntimeError) as error:
-        raise BadFileError(file, f"does not fit this model's optimizer ({error})") from None
+        raise BadFileError(file, f"does not fit this model's optimizer ({_first_line(error)})") from None
     return True
 
 
@@ -408,6 +408,11 @@ class _Checker:
         if not isinstance(value, kinds) or (isinstance(value, float) and not math.isfinite(value)):
             raise BadFileError(self.path, f"field {key!r} must be {_kind_name(kinds)}, found {value!r:.40}")
         return value
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _kind_name(kinds: tuple) -> str:

@@ -23,6 +23,15 @@ from recognizer.preprocess import Preprocessing
 TINY = dict(T=16, channels=(16, 16, 32, 32), kernel_sizes=(3, 3, 3, 3), num_slnl=1)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Two cores shared by several jobs: one torch thread is far faster than two fighting ones."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def tiny_model(num_classes=3, **overrides):
     torch.manual_seed(0)
     return create_model("slnl_rfa_lite", num_classes, **{**TINY, **overrides})
@@ -224,6 +233,7 @@ def test_replaced_weights_are_refused_by_hash(saved, tmp_path):
     (lambda d: d["config"].update(depth=12), "does not build|no config field"),
     (lambda d: d["preprocessing"].update(T=-1), "bad preprocessing"),
     (lambda d: d.update(weights_sha256="x"), "weights_sha256"),
+    (lambda d: d.update(fps=10**400), "inconsistent model card"),
 ])
 def test_bad_sidecars_are_refused_in_one_line(saved, change, problem):
     path, _ = saved

@@ -30,6 +30,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import math
 import os
 import sys
 import time
@@ -329,8 +330,14 @@ def _train_epoch(heads: nn.Module, loader: DataLoader, criterion: MultiHeadLoss,
             correct = (logits["concat"].argmax(dim=1) == targets).sum()
             totals += torch.stack([loss.detach().double() * len(targets), correct.double(),
                                    torch.tensor(float(len(targets)), dtype=torch.float64, device=device)])
-        synced = step % sync_every == 0 or step == len(loader)
-        on_step(step, float(totals[0] / totals[2]) if synced else None)
+        if step % sync_every == 0 or step == len(loader):
+            running = float(totals[0] / totals[2])
+            if not math.isfinite(running):
+                raise LiveactionError(f"the training loss became {running} by batch {step}; the last finished "
+                                      f"epoch is saved — try a lower --lr")
+            on_step(step, running)
+        else:
+            on_step(step, None)
     return totals
 
 

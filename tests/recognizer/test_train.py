@@ -129,6 +129,14 @@ def test_should_stop_ends_the_run_and_keeps_the_last_epoch(clips, tmp_path):
     assert read_card(result.path).training["epochs_done"] == 1
 
 
+def test_a_diverging_loss_stops_with_a_clear_error(clips, tmp_path, monkeypatch):
+    from recognizer.losses import MultiHeadLoss
+
+    monkeypatch.setattr(MultiHeadLoss, "__call__", lambda self, heads, target: heads["concat"].sum() * float("nan"))
+    with pytest.raises(LiveactionError, match="loss became nan by batch 1"):
+        train(tiny_config(tmp_path / "m.safetensors", clips, epochs=1))
+
+
 def test_resume_continues_and_matches_an_uninterrupted_run(clips, tmp_path):
     straight = train(tiny_config(tmp_path / "straight.safetensors", clips, epochs=2))
     first = train(tiny_config(tmp_path / "split.safetensors", clips, epochs=1))

@@ -260,7 +260,9 @@ def test_model_menu_lists_starter_and_user_models_and_shows_labels(make_window, 
 # ---- end to end ---------------------------------------------------------------------------
 @pytest.fixture
 def app_runtime():
-    """The process as `liveaction app` prepares it (torch's thread count restored afterwards)."""
+    """The process as `liveaction app` prepares it (torch's threads and the GC restored afterwards)."""
+    import gc
+
     import torch
 
     from app.main import prepare_runtime
@@ -269,13 +271,16 @@ def app_runtime():
     prepare_runtime()
     yield
     torch.set_num_threads(before)
+    gc.unfreeze()
 
 
 def test_end_to_end_on_a_real_video(make_window, qtbot, ta_chi, tiny_models, request, app_runtime):
     """Real pose on a real video: first prediction, click a joint, pause and inspect, switch model.
 
-    The event loop is watched by a 5 ms timer the whole time; its longest gap is how long the
-    GUI thread was ever blocked.
+    From the first maps on, a 5 ms timer watches the event loop: no turn of it may hold the
+    GUI thread's own work for more than 100 ms (what our code costs it), and no gap between
+    turns may pass 1.5 s (what a blocking wait would cost; on a busy shared box the CPU
+    alone stretches gaps to a few hundred ms, see docs/app.md).
     """
     from app.sources import default_pipeline
 
@@ -286,6 +291,7 @@ def test_end_to_end_on_a_real_video(make_window, qtbot, ta_chi, tiny_models, req
     assert window.last_prediction.labels == LABELS_A
     qtbot.waitUntil(lambda: window.frequency_view.updates > 0 and window.attention_view.updates > 0,
                     timeout=TIMEOUT_MS)
+    qtbot.wait(500)  # the panels' first paint (pyqtgraph builds its lookup tables) is a one-time cost
     meter = GapMeter()  # from here on: a running app, as the user sees it
     meter.start()
 

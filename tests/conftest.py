@@ -21,6 +21,18 @@ OPENCV_SAMPLES = Path("/usr/share/doc/opencv-doc/examples/data")
 REAL_VIDEOS = ("clean_and_jerk.mp4", "ta_chi.mp4", "skateboarding.mp4")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_torch_thread():
+    """Tests run tiny tensors: a second torch thread only adds spin-waiting (7× slower steps
+    were measured on a busy 2-core machine)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():

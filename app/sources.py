@@ -316,7 +316,7 @@ class AnalysisThread(Worker):
         self.make_pipeline = make_pipeline
         self.live = live
         self.engine = engine  # swapped from the GUI thread when the user picks another model
-        self.paused = False  # frames that come while paused (live sources; one in flight) are dropped
+        self.paused = False  # while paused nothing is analysed; a frame in flight at the pause is dropped
         self._reset_engine = threading.Event()
         self._stop = threading.Event()
 
@@ -333,12 +333,13 @@ class AnalysisThread(Worker):
         rate = RateMeter()
         try:
             while not self._stop.is_set():
+                if self.paused:  # leave the waiting frame where it is: it comes next on resume
+                    self._stop.wait(0.05)
+                    continue
                 item = self.slot.take(timeout=0.1)
                 if item is None:
                     if self.slot.closed:
                         return
-                    continue
-                if self.paused:
                     continue
                 if isinstance(item, SkeletonFrame):
                     skeletons, ids, rgb, pose_ms = item.skeletons, _replay_ids(item.skeletons), None, 0.0

@@ -51,6 +51,21 @@ def sound_qt_binding(request, qt_binding):
         pytest.skip(qt_binding)
 
 
+@pytest.fixture(autouse=True)
+def workers_finish():
+    """After each test, wait for its worker threads (a frame in pose, a model loading) to end,
+    so they neither compete with the next test nor run on into interpreter shutdown."""
+    yield
+    from app.background import wait_for_workers
+
+    if not wait_for_workers(120.0):
+        import faulthandler
+        import sys
+
+        faulthandler.dump_traceback(sys.stderr, all_threads=True)
+        pytest.fail("a worker thread did not end within 2 minutes (stacks above)")
+
+
 @pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory) -> dict[str, Path]:
     """Two untrained SLnL-rFA lite models (5 and 3 labels), saved as model files."""

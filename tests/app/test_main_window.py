@@ -26,6 +26,10 @@ TIMEOUT_MS = 120_000  # an upper bound only: the test machine is a busy, shared 
 
 @pytest.fixture
 def make_window(qtbot, store, tiny_models, tmp_path):
+    """Makes shown windows; each is closed after the test as a user would close it (the list
+    keeps them alive until then: a window collected unclosed would leave its threads running)."""
+    windows: list[MainWindow] = []
+
     def make(options: StartOptions = StartOptions(), size=(1400, 900), **context) -> MainWindow:
         context.setdefault("starter_model", tiny_models["a"])
         context.setdefault("user_models", tmp_path / "user-models")
@@ -37,9 +41,12 @@ def make_window(qtbot, store, tiny_models, tmp_path):
             window.resize(*size)
         window.show()
         qtbot.waitExposed(window)
+        windows.append(window)
         return window
 
-    return make
+    yield make
+    for window in windows:
+        window.close()
 
 
 class Sources:
@@ -168,14 +175,15 @@ def test_settings_are_remembered_between_runs(make_window, qtbot, tiny_models):
     qtbot.waitUntil(lambda: window.model.path == tiny_models["b"], timeout=TIMEOUT_MS)
     window.set_threshold(0.7)
     window.docks["frequency"].hide()
-    window.resize(780, 720)
+    window.resize(780, 720)  # within the offscreen screen (800 × 800); the minimum size may widen it
+    size = (window.width(), window.height())
     window.close()
 
     again = make_window(size=None, open_source=Sources(FakeSource))
     assert again.settings.threshold == 0.7 and again.settings.model_path == str(tiny_models["b"])
     assert again.settings.source == SourceSpec.camera(0)
     assert again.docks["frequency"].isHidden() and not again.docks["attention"].isHidden()
-    assert (again.width(), again.height()) == (780, 720)
+    assert (again.width(), again.height()) == size
     again.start()
     qtbot.waitUntil(lambda: again.model is not None, timeout=TIMEOUT_MS)
     assert again.model.spec.labels == LABELS_B and again.engine.threshold == 0.7

@@ -374,13 +374,19 @@ def open_dataset(spec: str, *, split: str = "train", **kwargs) -> SkeletonDatase
 
 
 def _open_generator(split: str, kwargs: dict) -> GeneratedDataset:
-    """`synthetic`: SyntheticDataset clips; train and val draw from different seeds."""
+    """`synthetic`: SyntheticDataset clips; train and val draw from different seeds.
+
+    `n_per_class` sizes both splits unless `val_per_class` sizes the validation split on its
+    own (so a large training set need not make every epoch's validation as slow); without
+    either, SYNTHETIC_PER_CLASS applies.
+    """
     from recognizer.data.synthetic import SyntheticDataset
 
     if split not in SYNTHETIC_PER_CLASS:
         raise ValueError(f"split must be one of {tuple(SYNTHETIC_PER_CLASS)}, got {split!r}")
     common = {k: kwargs.pop(k) for k in ("preprocessing", "augment", "train", "max_persons") if k in kwargs}
-    kwargs.setdefault("n_per_class", SYNTHETIC_PER_CLASS[split])
+    sizes = {"train": kwargs.pop("n_per_class", None), "val": kwargs.pop("val_per_class", None)}
+    kwargs["n_per_class"] = (sizes["val"] if split == "val" else None) or sizes["train"] or SYNTHETIC_PER_CLASS[split]
     seed = 2 * kwargs.pop("seed", 0) + (split == "val")  # distinct (seed, split) → distinct streams
     return GeneratedDataset(SyntheticDataset(seed=seed, **kwargs), **common)
 

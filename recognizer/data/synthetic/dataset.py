@@ -30,7 +30,7 @@ class SyntheticDataset(torch.utils.data.Dataset):
         rank = np.concatenate([(np.arange(n) + 0.5) / n for n in counts if n > 0]) if label_of.size else np.zeros(0)
         self._label_of = label_of[np.argsort(rank, kind="stable")]
         self.seed = seed
-        self.seconds = seconds
+        self.seconds = tuple(seconds) if isinstance(seconds, list) else seconds  # a JSON range arrives as a list
         self.fps = fps
 
     @property

@@ -32,6 +32,7 @@ from recognizer.engine import EngineConfig, ModelSpec, Prediction, StreamingReco
 from recognizer.paths import STARTER_MODEL
 from recognizer.pipeline import Pipeline
 from recognizer.pose import PoseEstimator
+from recognizer.realtime_feed import RealtimeFeeder
 from recognizer.video import VideoFileSource
 
 VIDEO = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "videos" / "ta_chi.mp4"
@@ -100,12 +101,10 @@ class Sample:
 
 @dataclass
 class _Counters:
-    """Shared by the producer, the pipeline loop and the engine's model thread, under `lock`."""
+    """Shared by the pipeline loop and the engine's model thread, under `lock`."""
 
-    lock: threading.Condition = field(default_factory=threading.Condition)  # also signals "a frame is ready"
-    offered: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
     processed: int = 0
-    dropped: int = 0
     predictions: int = 0
     latencies_ms: list[float] = field(default_factory=list)  # since the last sample
 
@@ -116,8 +115,11 @@ class _Counters:
             self.predictions += 1
             self.latencies_ms.append(prediction.latency_ms)
 
-    def totals(self) -> tuple[int, int, int, int]:
-        return self.offered, self.processed, self.dropped, self.predictions
+
+def _totals(counters: _Counters, feeder: RealtimeFeeder) -> tuple[int, int, int, int]:
+    """(offered, processed, dropped, predictions) so far."""
+    with feeder.lock, counters.lock:
+        return feeder.offered, counters.processed, feeder.dropped, counters.predictions
 
 
 def median(values: list[float]) -> float:
@@ -129,34 +131,12 @@ def soak(video: Path, model: torch.nn.Module, spec: ModelSpec, config: SoakConfi
     """Run the live path for warm-up + `config.seconds`; `report(sample)` is called every `every_s`."""
     counters = _Counters()
     engine = StreamingRecognizer(model, spec, EngineConfig(), on_prediction=counters.on_prediction)
-    slot: list = [None]
-    ready = counters.lock
-    done = threading.Event()
-
-    def produce(source: VideoFileSource) -> None:
-        period = 1.0 / source.fps
-        next_t = time.perf_counter()
-        for frame in source.frames():
-            next_t += period
-            delay = next_t - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            with ready:
-                if slot[0] is not None:
-                    counters.dropped += 1
-                slot[0] = frame
-                counters.offered += 1
-                ready.notify()
-            if done.is_set():
-                return
-
     samples: list[Sample] = []
     max_slot = max_worker = 0
     busy_iterations = iterations = 0  # iterations that found the next frame already waiting
-    with VideoFileSource(video, loop=True) as source, PoseEstimator() as pose:
+    with (VideoFileSource(video, loop=True) as source, PoseEstimator() as pose,
+          RealtimeFeeder(source, name="soak-producer") as feeder):
         pipeline = Pipeline(pose)
-        producer = threading.Thread(target=produce, args=(source,), name="soak-producer", daemon=True)
-        producer.start()
         rss_loaded_mb = rss_bytes() / MB
         start = time.perf_counter()
         measuring_from = start + config.warmup_s
@@ -167,35 +147,31 @@ def soak(video: Path, model: torch.nn.Module, spec: ModelSpec, config: SoakConfi
             now = time.perf_counter()
             if now >= next_sample:
                 if baseline is None:  # warm-up over: counters and RSS start here
-                    with ready:
-                        baseline = counters.totals()
+                    baseline = _totals(counters, feeder)
+                    with counters.lock:
                         counters.latencies_ms.clear()
                     max_slot = max_worker = busy_iterations = iterations = 0
                 recent_model_ms = list(engine.model_ms)  # the engine keeps the last 1000 timings
-                sample = _sample(now - measuring_from, counters, baseline, median(recent_model_ms), engine, slot)
+                sample = _sample(now - measuring_from, counters, feeder, baseline, median(recent_model_ms), engine)
                 samples.append(sample)
                 report(sample)
                 if now >= end:
                     break
                 next_sample = min(next_sample + config.every_s, end)
-            with ready:
-                ready.wait_for(lambda: slot[0] is not None, timeout=1.0)
-                frame, slot[0] = slot[0], None
+            frame = feeder.take(timeout=1.0)
             if frame is None:
-                if not producer.is_alive():  # its traceback is already on stderr
+                if not feeder.alive:  # its traceback is already on stderr
                     raise RuntimeError(f"{video}: the looping source stopped delivering frames")
                 continue
             result = pipeline.process(frame)
             engine.push(result.skeletons, frame.timestamp_s)
-            with ready:
+            with counters.lock:
                 counters.processed += 1
-                waiting = int(slot[0] is not None)
+            waiting = feeder.waiting
             pending = engine.pending_windows
             max_slot, max_worker = max(max_slot, waiting), max(max_worker, pending)
             busy_iterations += waiting
             iterations += 1
-        done.set()
-        producer.join(5)
     engine.wait_idle()
     engine.close()
     return {"video": str(video), "device": str(engine.device), "torch_threads": torch.get_num_threads(),
@@ -204,14 +180,13 @@ def soak(video: Path, model: torch.nn.Module, spec: ModelSpec, config: SoakConfi
             "summary": summarize(samples, max_slot, max_worker, busy_iterations / max(iterations, 1))}
 
 
-def _sample(t_s: float, counters: _Counters, baseline: tuple[int, int, int, int], model_ms: float,
-            engine: StreamingRecognizer, slot: list) -> Sample:
+def _sample(t_s: float, counters: _Counters, feeder: RealtimeFeeder, baseline: tuple[int, int, int, int],
+            model_ms: float, engine: StreamingRecognizer) -> Sample:
+    offered, processed, dropped, predictions = (now - then for now, then in zip(_totals(counters, feeder), baseline))
     with counters.lock:
-        offered, processed, dropped, predictions = (now - then for now, then in zip(counters.totals(), baseline))
         latencies, counters.latencies_ms = counters.latencies_ms, []
-        slot_pending = int(slot[0] is not None)
     return Sample(t_s=round(t_s, 1), rss_mb=rss_bytes() / MB, threads=os_threads(),
-                  open_files=open_files(), slot_pending=slot_pending, worker_pending=engine.pending_windows,
+                  open_files=open_files(), slot_pending=feeder.waiting, worker_pending=engine.pending_windows,
                   offered=offered, processed=processed, dropped=dropped, predictions=predictions,
                   model_ms=model_ms, latency_ms=median(latencies))
 

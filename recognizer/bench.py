@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import statistics
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ import torch
 from recognizer.engine import EngineConfig, ModelSpec, Prediction, StreamingRecognizer
 from recognizer.pipeline import Pipeline
 from recognizer.pose import PoseEstimator
+from recognizer.realtime_feed import RealtimeFeeder
 from recognizer.video import VideoFileSource
 
 
@@ -80,48 +80,21 @@ def stage_timings(video: Path, model, spec: ModelSpec, seconds: float) -> dict:
 def realtime(video: Path, model, spec: ModelSpec, seconds: float) -> dict:
     """Frames offered at the source's own rate; the pipeline always takes the newest."""
     engine = StreamingRecognizer(model, spec, EngineConfig())
-    slot: list = [None]
-    lock = threading.Condition()
-    stats = {"offered": 0, "dropped": 0, "processed": 0}
-    done = threading.Event()
-
-    def produce(source: VideoFileSource) -> None:
-        period = 1.0 / source.fps
-        next_t = time.perf_counter()
-        for frame in source.frames():
-            next_t += period
-            delay = next_t - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            with lock:
-                if slot[0] is not None:
-                    stats["dropped"] += 1
-                slot[0] = frame
-                stats["offered"] += 1
-                lock.notify()
-            if done.is_set():
-                return
-
-    with VideoFileSource(video, loop=True) as source, PoseEstimator() as pose:
+    processed = 0
+    with VideoFileSource(video, loop=True) as source, PoseEstimator() as pose, RealtimeFeeder(source) as feeder:
         pipeline = Pipeline(pose)
-        producer = threading.Thread(target=produce, args=(source,), daemon=True)
-        producer.start()
         end = time.perf_counter() + seconds
         while time.perf_counter() < end:
-            with lock:
-                lock.wait_for(lambda: slot[0] is not None, timeout=1.0)
-                frame, slot[0] = slot[0], None
+            frame = feeder.take(timeout=1.0)
             if frame is None:
                 continue
             result = pipeline.process(frame)
             engine.push(result.skeletons, frame.timestamp_s)
-            stats["processed"] += 1
-        done.set()
-        producer.join(5)
+            processed += 1
     engine.wait_idle()
     engine.close()
-    return {"fps_realtime_offered": stats["offered"] / seconds, "fps_realtime": stats["processed"] / seconds,
-            "fps_realtime_dropped": stats["dropped"]}
+    return {"fps_realtime_offered": feeder.offered / seconds, "fps_realtime": processed / seconds,
+            "fps_realtime_dropped": feeder.dropped}
 
 
 def onset_latency(model, spec: ModelSpec, pairs: list[tuple[str, str]], seconds_each: float = 4.0,

@@ -8,12 +8,13 @@ import os
 import sys
 
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 from app.background import wait_for_workers
 from app.startup import StartOptions
 from recognizer.errors import LiveactionError
+from recognizer.paths import ICONS
 
 # OpenCV (through mediapipe) may point Qt at its own bundled plugins and fonts, which do
 # not match PySide6's Qt and stop the window from opening.
@@ -26,9 +27,19 @@ def create_application(argv: list[str]) -> QApplication:
     app = QApplication.instance() or QApplication(argv)
     app.setOrganizationName("liveaction")
     app.setApplicationName("liveaction")
+    app.setDesktopFileName("liveaction")  # Wayland and task bars match the window to liveaction.desktop
+    app.setWindowIcon(application_icon())
     app.setStyle("Fusion")
     app.setPalette(dark_palette())
     return app
+
+
+def application_icon() -> QIcon:
+    """The liveaction icon in every rendered size, so each place it shows picks a sharp one."""
+    icon = QIcon()
+    for png in sorted(ICONS.glob("liveaction-*.png")):
+        icon.addFile(str(png))
+    return icon
 
 
 def dark_palette() -> QPalette:

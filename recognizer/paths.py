@@ -9,6 +9,7 @@ from platformdirs import user_data_path
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 POSE_MODEL = ASSETS / "pose" / "pose_landmarker_full.task"
 STARTER_MODEL = ASSETS / "models" / "starter.safetensors"
+ICONS = ASSETS / "icons"  # liveaction.svg and its PNG renderings (packaging/render_icons.py)
 
 
 def user_data() -> Path:

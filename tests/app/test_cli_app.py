@@ -22,3 +22,12 @@ def test_app_help_loads_no_qt():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "--video" in result.stdout and "--camera N|URL" in result.stdout
+
+
+def test_the_application_carries_the_icon_and_desktop_name(qapp):
+    from app.main import create_application
+
+    app = create_application([])
+    sizes = {size.width() for size in app.windowIcon().availableSizes()}
+    assert {16, 32, 48, 256} <= sizes
+    assert app.desktopFileName() == "liveaction"

@@ -8,6 +8,11 @@ running before (a bad video does not stop the good one).
 
 The window is open for more: panels are `QDockWidget`s registered by name, menus are
 plain `QMenu`s, and the current engine/session are attributes other parts can follow.
+
+Recording and the clip library (issue #9) live here too: the Record button feeds the
+shown frames to a `RecordController`, the Library panel edits the clips through a
+`LibraryController`, and whenever the library or the model changes, labels the model does
+not know that have enough clips become few-shot classes of a freshly loaded engine.
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent,
+                           QKeySequence)
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMainWindow, QMenu,
                                QStackedWidget, QVBoxLayout, QWidget)
 
@@ -29,7 +35,10 @@ from app import settings as settings_io
 from app.about import show_about
 from app.background import BackgroundCall
 from app.inference import EngineBridge, LoadedModel, build_engine
+from app.library import (ClipEntry, FewShotKey, LibraryController, LibrarySnapshot, few_shot_key, few_shot_sets,
+                         label_status)
 from app.models_menu import LabelsDialog, ModelsMenu, model_title
+from app.recording import RecordController, RecordingView
 from app.settings import AppSettings
 from app.sources import (CAMERA, CLIP, RESOLUTIONS, STREAM, VIDEO, LiveFrame, Session, SourceSpec, default_pipeline,
                          open_source)
@@ -37,13 +46,18 @@ from app.startup import (VIDEO_SUFFIXES, StartOptions, camera_to_open, dropped_k
                          remembered_source, requested_source)
 from app.views.attention import AttentionView
 from app.views.frequency import FrequencyView
+from app.views.library import LibraryView
 from app.views.message_bar import ERROR, INFO, WARNING, MessageBar
 from app.views.predictions import LabelBanner, TopKBars
+from app.views.record_bar import RecordBar
 from app.views.start_page import StartPage
 from app.views.video import VideoView
+from recognizer.clips import ClipInfo, ClipLibrary
 from recognizer.engine import Prediction
+from recognizer.errors import LiveactionError
 from recognizer.maps import AttentionQuery
-from recognizer.paths import STARTER_MODEL, user_models
+from recognizer.paths import STARTER_MODEL, clip_library, user_models
+from recognizer.recorder import RecordingConfig
 from recognizer.video import list_cameras
 
 log = logging.getLogger(__name__)
@@ -59,10 +73,12 @@ class AppContext:
     store: QSettings  # where settings are remembered
     starter_model: Path = STARTER_MODEL
     user_models: Path = field(default_factory=user_models)
+    clip_library: Path = field(default_factory=clip_library)  # the user's recorded clips
     open_source: Callable[[SourceSpec], Any] = open_source
     find_cameras: Callable[[], list[int]] = list_cameras
     make_pipeline: Callable[[], Any] = default_pipeline
     retry_s: float = 2.0  # wait before trying a lost camera again (doubles up to 8 s)
+    countdown_s: float = 3.0  # time to get into position between pressing Record and recording
 
 
 class MainWindow(QMainWindow):
@@ -91,6 +107,9 @@ class MainWindow(QMainWindow):
         self._suspended: list[str] | None = None  # panels hidden while the start page shows
         self._dialogs: list[QWidget] = []
         self.closed = False  # results that arrive after closing are dropped
+        self.clips = LibraryController(ClipLibrary(context.clip_library), self._run, self)
+        self.recording = RecordController(self._run, self)
+        self._few_shot_key: FewShotKey = ()  # the clips the current engine's few-shot classes were asked from
 
         self.setWindowTitle("liveaction")
         self.setAcceptDrops(True)
@@ -147,6 +166,23 @@ class MainWindow(QMainWindow):
         self.add_panel("frequency", "Frequency", self.frequency_view, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.add_panel("attention", "Attention", self.attention_view, Qt.DockWidgetArea.RightDockWidgetArea)
         self.attention_view.query_changed.connect(self._query_changed)
+        self.library_view = LibraryView()
+        self.add_panel("library", "Library", self.library_view, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.library_view.play.connect(self.play_clip)
+        self.library_view.relabel.connect(self.relabel_clips)
+        self.library_view.delete.connect(self.delete_clips)
+        self.library_view.import_clips.connect(self.import_clips)
+        self.library_view.export_clips.connect(self.export_clips)
+        self.library_view.export_pyskl.connect(self.export_pyskl)
+        self.clips.changed.connect(self._library_changed)
+        self.clips.deleted.connect(self._clips_deleted)
+        self.clips.done.connect(lambda report: self.message_bar.show_message(report, INFO, timeout_ms=6000))
+        self.clips.failed.connect(lambda message: self.message_bar.show_message(message, ERROR))
+        self.recording.view_changed.connect(self._recording_view_changed)
+        self.recording.saved.connect(self._clip_saved)
+        self.recording.failed.connect(lambda message: self.message_bar.show_message(message, ERROR))
+        self.recording.cancelled.connect(lambda message: self.message_bar.show_message(message, WARNING,
+                                                                                       timeout_ms=8000))
 
     def add_panel(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         """Dock `widget` as a named panel: its name keys where it was docked and whether it
@@ -196,6 +232,23 @@ class MainWindow(QMainWindow):
         self.models_menu.show_labels.connect(self.show_labels)
         bar.addMenu(self.models_menu)
 
+        clips = self.clips_menu = bar.addMenu("&Clips")
+        self.record_action = self._action(clips, "● Record", self.toggle_recording, "R")
+        self.record_bar = RecordBar(self.record_action, self)
+        self.record_bar.set_options(self.settings.record_length_s, self.settings.record_until_stopped,
+                                    self.settings.keep_video)
+        self.record_bar.set_label(self.settings.record_label or "")
+        self.record_bar.options_changed.connect(self._record_options_changed)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.record_bar)
+        self.few_shot_action = self._action(clips, "Recognize my clips instantly (&few-shot)", self.set_few_shot)
+        self.few_shot_action.setCheckable(True)
+        self.few_shot_action.setChecked(self.settings.few_shot)
+        clips.addSeparator()
+        self._action(clips, "&Import a folder of clips…", self.import_clips)
+        self._action(clips, "&Export clips to a folder…", self.export_clips)
+        self._action(clips, "Export for &pyskl (.pkl)…", self.export_pyskl)
+        self._action(clips, "Show clips &folder", self.show_clips_folder)
+
         view = bar.addMenu("&View")
         self.pause_action = self._action(view, "&Pause", self.toggle_pause, "Space")
         self.pause_action.setCheckable(True)
@@ -208,6 +261,7 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
+        view.addAction(self.record_bar.toggleViewAction())
         self.view_menu = view
 
         help_menu = bar.addMenu("&Help")
@@ -247,6 +301,7 @@ class MainWindow(QMainWindow):
     # ================================================================ starting up
     def start(self) -> None:
         """Open what the command line or the last run asked for; look for a camera otherwise."""
+        self.clips.refresh()
         self._load_startup_model()
         spec = requested_source(self.options, self.settings.loop, self.settings.resolution)
         spec = spec or remembered_source(self.settings.source)
@@ -354,6 +409,7 @@ class MainWindow(QMainWindow):
         session, self.session = self.session, None
         if session is None:
             return
+        self.recording.cancel("Recording cancelled: the source stopped.")
         self._retiring.add(session)
         session.finished.connect(functools.partial(self._retiring.discard, session))
         session.stop()
@@ -365,6 +421,7 @@ class MainWindow(QMainWindow):
             return
         self.video.show_frame(frame)
         self.frames_shown += 1
+        self.recording.feed(frame)
         if frame.rgb is not None:
             self.attention_view.set_aspect(frame.rgb.shape[1] / frame.rgb.shape[0])
         now = time.monotonic()
@@ -415,6 +472,7 @@ class MainWindow(QMainWindow):
             return
         self.ended = True
         self.video.set_overlay("End of video — Space plays it again")
+        self.recording.stop("Recording cancelled: the video ended during the countdown.")
 
     def retry_camera(self) -> None:
         """Look for cameras off the GUI thread; open the remembered one or the first found."""
@@ -518,21 +576,33 @@ class MainWindow(QMainWindow):
         if path:
             self.load_model(Path(path))
 
-    def load_model(self, path: Path) -> None:
-        """Load a model off the GUI thread; the current one keeps running until it is ready."""
+    def load_model(self, path: Path, few_shot_only: bool = False) -> None:
+        """Load a model off the GUI thread; the current one keeps running until it is ready.
+
+        The user's clips of labels with enough clips go along, to be imprinted as few-shot
+        classes; `few_shot_only`: the same model again, because those clips changed.
+        """
         bridge = EngineBridge()
-        call = BackgroundCall(build_engine, Path(path), self.settings.threshold, bridge, what=f"Loading {path}")
+        sets = few_shot_sets(self.clips.snapshot, ()) if self.settings.few_shot else {}
+        examples = {label: [entry.data for entry in entries] for label, entries in sets.items()}
+        what = "Adding your clips to the model" if few_shot_only else f"Loading {path}"
+        call = BackgroundCall(build_engine, Path(path), self.settings.threshold, bridge, examples, what=what)
         self._model_call = call
-        call.succeeded.connect(functools.partial(self._model_loaded, call))
+        call.succeeded.connect(functools.partial(self._model_loaded, call, sets, few_shot_only))
         call.failed.connect(functools.partial(self._model_failed, call, Path(path)))
         self._run(call)
-        self.status["model"].setText(f"loading {model_title(Path(path), self.context.starter_model)}…")
+        if few_shot_only:
+            self.statusBar().showMessage("Adding your clips for instant recognition…", 4000)
+        else:
+            self.status["model"].setText(f"loading {model_title(Path(path), self.context.starter_model)}…")
 
-    def _model_loaded(self, call: BackgroundCall, loaded: LoadedModel) -> None:
+    def _model_loaded(self, call: BackgroundCall, sets: dict[str, tuple[ClipEntry, ...]], few_shot_only: bool,
+                      loaded: LoadedModel) -> None:
         if call is not self._model_call:
             _close_later(loaded.engine)
             return
         self._model_call = None
+        before = self.model.spec.few_shot if self.model is not None else ()
         old = self.engine
         if self.model is not None:  # late predictions of the old model must not reach the views
             self.model.bridge.prediction.disconnect(self._on_prediction)
@@ -547,15 +617,23 @@ class MainWindow(QMainWindow):
             _close_later(old)
         self.attention_view.set_window_length(loaded.spec.preprocessing.T)
         self.models_menu.set_current(loaded.path)
-        title = model_title(loaded.path, self.context.starter_model)
-        self.status["model"].setText(title)
+        self.status["model"].setText(self._model_text())
         self.status["device"].setText(str(self.engine.device))
         self.banner.show_message("…", "warming up")
+        self.banner.set_few_shot(loaded.spec.few_shot)
+        self.top_k.set_few_shot(loaded.spec.few_shot)
         self.top_k.clear()
-        self.statusBar().showMessage(f"Using {title}: {len(loaded.spec.labels)} actions.", 4000)
-        remembered = None if loaded.path == self.context.starter_model else str(loaded.path)
-        self.settings = replace(self.settings, model_path=remembered)
-        self._save_settings()
+        asked = {label: entries for label, entries in sets.items() if label not in loaded.trained_labels}
+        self._few_shot_key = few_shot_key(asked)
+        self._tell_few_shot(loaded, before)
+        if not few_shot_only:
+            title = model_title(loaded.path, self.context.starter_model)
+            self.statusBar().showMessage(f"Using {title}: {len(loaded.trained_labels)} actions.", 4000)
+            remembered = None if loaded.path == self.context.starter_model else str(loaded.path)
+            self.settings = replace(self.settings, model_path=remembered)
+            self._save_settings()
+        self._show_library()
+        self._update_few_shot()  # the library may have changed while the model loaded
 
     def _model_failed(self, call: BackgroundCall, path: Path, message: str) -> None:
         if call is not self._model_call:
@@ -567,7 +645,7 @@ class MainWindow(QMainWindow):
             self.status["model"].setText("no model")
             self.banner.show_message("No model", "Model ▸ Open model file…")
         else:
-            self.status["model"].setText(model_title(self.model.path, self.context.starter_model))
+            self.status["model"].setText(self._model_text())
 
     def _engine_failed(self, message: str) -> None:
         self.message_bar.show_message(f"The model failed on a window: {message}", ERROR)
@@ -584,6 +662,130 @@ class MainWindow(QMainWindow):
             dialog = LabelsDialog(title, self.model.spec.labels, self)
             dialog.show()
             self._dialogs.append(dialog)
+
+    def _model_text(self) -> str:
+        """The status bar's model: its title, and how many few-shot classes it has."""
+        if self.model is None:
+            return "no model"
+        title = model_title(self.model.path, self.context.starter_model)
+        few = len(self.model.spec.few_shot)
+        return f"{title} + {few} few-shot" if few else title
+
+    # ================================================================ recording
+    def toggle_recording(self) -> None:
+        """Record (R): start a countdown and record a clip of the chosen label; again: stop."""
+        if self.recording.active:
+            self.recording.stop()
+            return
+        label = self.record_bar.label()
+        if self.session is None:
+            self.message_bar.show_message("Open a camera or a video first, then record.", WARNING, timeout_ms=6000)
+            return
+        if not label:
+            self.message_bar.show_message("Choose or type the label of what you will record, then press Record.",
+                                          WARNING, timeout_ms=6000)
+            self.record_bar.label_box.setFocus()
+            return
+        if self.ended:
+            self.message_bar.show_message("The video has ended: press Space to play it again, then record.",
+                                          WARNING, timeout_ms=6000)
+            return
+        config = RecordingConfig(countdown_s=self.context.countdown_s, length_s=self.record_bar.length_s(),
+                                 keep_video=self.record_bar.keep_video.isChecked() and self.session.has_video)
+        try:
+            self.recording.start(label, config, self.session.spec, self.clips.library)
+        except LiveactionError as error:
+            self.message_bar.show_message(str(error), ERROR)
+            return
+        if self.paused:
+            self.set_paused(False)
+        self.settings = replace(self.settings, record_label=label)
+        self._save_settings()
+
+    def _record_options_changed(self) -> None:
+        bar = self.record_bar
+        self.settings = replace(self.settings, record_length_s=float(bar.length_spin.value()),
+                                record_until_stopped=bar.until_stopped.isChecked(),
+                                keep_video=bar.keep_video.isChecked())
+        self._save_settings()
+
+    def _recording_view_changed(self, view: RecordingView) -> None:
+        self.video.set_recording(view.countdown, view.badge)
+        self.record_bar.set_recording(view.recording)
+
+    def _clip_saved(self, info: ClipInfo) -> None:
+        video = " and its video" if info.video is not None else ""
+        self.message_bar.show_message(f"Saved a {info.seconds:.1f} s clip of “{info.label}”{video}.", INFO,
+                                      timeout_ms=5000)
+        self.clips.refresh()
+
+    # ================================================================ the clip library
+    def _library_changed(self, snapshot: LibrarySnapshot) -> None:
+        self._show_library()
+        self._update_few_shot()
+
+    def _show_library(self) -> None:
+        snapshot = self.clips.snapshot
+        trained = self.model.trained_labels if self.model is not None else ()
+        few_shot = self.model.spec.few_shot if self.model is not None else ()
+        self.record_bar.set_labels((*trained, *(snapshot.labels if snapshot is not None else ())))
+        self.library_view.known_labels = trained
+        if snapshot is not None:
+            self.library_view.show_snapshot(snapshot, label_status(snapshot, trained, few_shot, self.settings.few_shot))
+
+    def _update_few_shot(self) -> None:
+        """Reload the model with the user's new labels as few-shot classes, when they changed."""
+        if self.model is None or self._model_call is not None or self.closed:
+            return  # a model on its way takes the clips as they are when it arrives
+        wanted = few_shot_sets(self.clips.snapshot, self.model.trained_labels) if self.settings.few_shot else {}
+        if few_shot_key(wanted) != self._few_shot_key:
+            self.load_model(self.model.path, few_shot_only=True)
+
+    def _tell_few_shot(self, loaded: LoadedModel, before: tuple[str, ...]) -> None:
+        if loaded.few_shot_problem is not None:
+            self.message_bar.show_message(f"Your clips could not all be recognized instantly: "
+                                          f"{loaded.few_shot_problem}", WARNING)
+        elif loaded.spec.few_shot and loaded.spec.few_shot != before:
+            names = ", ".join(loaded.spec.few_shot)
+            self.message_bar.show_message(f"{names} recognized from your clips (few-shot).", INFO, timeout_ms=8000)
+
+    def set_few_shot(self) -> None:
+        self.settings = replace(self.settings, few_shot=self.few_shot_action.isChecked())
+        self._save_settings()
+        self._show_library()
+        self._update_few_shot()
+
+    def play_clip(self, info: ClipInfo) -> None:
+        self.open_source(SourceSpec(CLIP, str(info.path), loop=self.settings.loop))
+
+    def relabel_clips(self, clip_ids: tuple[str, ...], label: str) -> None:
+        self.clips.relabel(clip_ids, label)
+
+    def delete_clips(self, clip_ids: tuple[str, ...]) -> None:
+        self.clips.delete(clip_ids)
+
+    def _clips_deleted(self, clip_ids: tuple[str, ...], report: str) -> None:
+        self.message_bar.show_message(report, INFO, timeout_ms=15000,
+                                      action=("Undo", functools.partial(self.clips.restore, clip_ids)))
+
+    def import_clips(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import clips from a folder", str(Path.home()))
+        if folder:
+            self.clips.import_folder(Path(folder))
+
+    def export_clips(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export clips to a folder", str(Path.home()))
+        if folder:
+            self.clips.export_folder(Path(folder))
+
+    def export_pyskl(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export clips for pyskl", str(Path.home() / "clips.pkl"),
+                                              "pyskl annotations (*.pkl)")
+        if path:
+            self.clips.export_pyskl(Path(path))
+
+    def show_clips_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.clips.library.folder)))
 
     # ================================================================ predictions and maps
     def _on_prediction(self, prediction: Prediction) -> None:

@@ -35,6 +35,11 @@ class AppSettings:
     hidden_panels: tuple[str, ...] = ()  # panels (by name) the user closed; new panels start shown
     geometry: bytes = b""  # QMainWindow.saveGeometry()
     window_state: bytes = b""  # QMainWindow.saveState(): where the panels are docked
+    record_label: str | None = None  # the label the last clip was recorded with
+    record_length_s: float = 3.0  # length of a recorded clip
+    record_until_stopped: bool = False  # record until Record is pressed again (instead of a fixed length)
+    keep_video: bool = False  # save the video (mp4) beside each recorded clip's skeletons
+    few_shot: bool = True  # recognize the labels of the user's clips at once, by prototype (no training)
 
 
 def to_json(settings: AppSettings) -> str:
@@ -115,6 +120,12 @@ def _threshold(value: Any) -> float | None:
     return float(value)
 
 
+def _seconds(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.5 <= value <= 60.0:
+        raise ValueError("expected a length between 0.5 and 60 seconds")
+    return float(value)
+
+
 def _resolution(value: Any) -> tuple[int, int] | None:
     if value is None:
         return None
@@ -133,6 +144,8 @@ def _bytes(value: Any) -> bytes:
 _PARSERS = {
     "source": _source, "model_path": _optional_str, "threshold": _threshold, "resolution": _resolution,
     "loop": _bool, "hidden_panels": _names, "geometry": _bytes, "window_state": _bytes,
+    "record_label": _optional_str, "record_length_s": _seconds, "record_until_stopped": _bool, "keep_video": _bool,
+    "few_shot": _bool,
 }
 
 

@@ -2,6 +2,8 @@
 
 Both widgets show `Prediction`s as the engine emits them; the engine has already
 smoothed them and applied hysteresis, so nothing here flickers or decides anything.
+Labels recognized from the user's clips by prototype rather than learned by the model are
+marked as such ("drinking (few-shot)"), in the banner and in the bars.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ STATE_HINT = {
 RECOGNIZED_COLOUR = QColor(255, 255, 255)
 STATE_COLOUR = QColor(150, 160, 170)
 BAR_COLOUR = QColor(255, 140, 0)
+
+
+def shown_label(label: str, few_shot: tuple[str, ...]) -> str:
+    """A label as shown: few-shot ones say so."""
+    return f"{label} (few-shot)" if label in few_shot else label
 
 
 class LabelBanner(QWidget):
@@ -50,11 +57,16 @@ class LabelBanner(QWidget):
         self.detail.setFont(small)
         self.setFixedHeight(110)
         self._colour(self.detail, STATE_COLOUR)
+        self.few_shot: tuple[str, ...] = ()
         self.show_message("No model", "")
+
+    def set_few_shot(self, labels: tuple[str, ...]) -> None:
+        """The labels of the current model that are few-shot classes."""
+        self.few_shot = tuple(labels)
 
     def show_prediction(self, prediction: Prediction) -> None:
         if prediction.state == RECOGNIZED:
-            self._set(prediction.label, f"{prediction.score:.0%} sure", RECOGNIZED_COLOUR)
+            self._set(shown_label(prediction.label, self.few_shot), f"{prediction.score:.0%} sure", RECOGNIZED_COLOUR)
         else:
             self._set(STATE_TEXT.get(prediction.state, prediction.state), STATE_HINT.get(prediction.state, ""),
                       STATE_COLOUR)
@@ -97,8 +109,13 @@ class TopKBars(QWidget):
         super().__init__(parent)
         self.rows: list[tuple[str, float]] = []
         self.shown_label: str | None = None
+        self.few_shot: tuple[str, ...] = ()
         self.setMinimumWidth(220)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+
+    def set_few_shot(self, labels: tuple[str, ...]) -> None:
+        """The labels of the current model that are few-shot classes."""
+        self.few_shot = tuple(labels)
 
     def show_prediction(self, prediction: Prediction) -> None:
         if prediction.probs.size and prediction.probs.sum() > 0:
@@ -140,6 +157,7 @@ class TopKBars(QWidget):
                                     3, 3)
             painter.setPen(QColor(230, 232, 235))
             painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
-                             QFontMetrics(font).elidedText(label, Qt.TextElideMode.ElideRight, int(width * 0.78)))
+                             QFontMetrics(font).elidedText(shown_label(label, self.few_shot),
+                                                           Qt.TextElideMode.ElideRight, int(width * 0.78)))
             painter.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom, f"{score:.0%}")
         painter.end()

@@ -2,7 +2,9 @@
 
 Persons keep their colour as long as the tracker keeps their id. The acting person (the
 one the label is about) is drawn thicker; joints the pose model is unsure of are faint.
-A replayed clip has no picture: its skeletons are drawn on a blank canvas.
+A replayed clip has no picture: its skeletons are drawn on a blank canvas. While a clip
+is being recorded, the countdown is drawn big in the middle and a red "● REC" badge in a
+corner.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ LOW_SCORE = 0.3  # joints the pose model is less sure of than this are drawn fai
 CLICK_RADIUS_PX = 24.0  # how close a click must be to a joint to pick it
 CANVAS = QColor(32, 36, 40)  # background of skeleton-only replays
 BLANK_ASPECT = 4 / 3  # a replay's canvas (Kinetics clips are about 4:3)
+REC_COLOUR = QColor(229, 57, 53)
 
 
 def person_colour(track_id: int) -> QColor:
@@ -62,6 +65,8 @@ class VideoView(QWidget):
         self.actor: int | None = None
         self.query_joint: int | None = None
         self.overlay = ""
+        self.countdown = ""  # big digits of a recording's countdown
+        self.rec_badge = ""  # "● REC 1.2 s" while recording
 
     # ---- what the view shows -----------------------------------------------------------
     def show_frame(self, frame: LiveFrame) -> None:
@@ -89,6 +94,12 @@ class VideoView(QWidget):
         """A short word over the picture ("Paused", "Reconnecting…"); empty to clear."""
         if text != self.overlay:
             self.overlay = text
+            self.update()
+
+    def set_recording(self, countdown: str, badge: str) -> None:
+        """The countdown before a recording (big, centred) and the badge while it records."""
+        if (countdown, badge) != (self.countdown, self.rec_badge):
+            self.countdown, self.rec_badge = countdown, badge
             self.update()
 
     def clear(self) -> None:
@@ -136,6 +147,10 @@ class VideoView(QWidget):
                                       scale * (1.6 if slot == self.actor else 1.0), slot == main)
         if self.overlay:
             self._draw_overlay(painter, rect)
+        if self.countdown:
+            self._draw_countdown(painter, rect)
+        if self.rec_badge:
+            self._draw_rec_badge(painter, rect)
         painter.end()
 
     def _draw_person(self, painter: QPainter, rect: QRectF, skeleton: np.ndarray, colour: QColor,
@@ -176,6 +191,34 @@ class VideoView(QWidget):
         painter.drawRoundedRect(box, 8, 8)
         painter.setPen(QColor(255, 255, 255))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.overlay)
+
+
+    def _draw_countdown(self, painter: QPainter, rect: QRectF) -> None:
+        font = QFont(self.font())
+        font.setPixelSize(max(48, int(rect.height() / 3)))
+        font.setBold(True)
+        painter.setFont(font)
+        side = font.pixelSize() * 1.5
+        circle = QRectF(0, 0, side, side)
+        circle.moveCenter(rect.center())
+        painter.setPen(QPen(REC_COLOUR, max(4.0, side / 30)))
+        painter.setBrush(QColor(0, 0, 0, 140))
+        painter.drawEllipse(circle)
+        painter.setPen(QColor(255, 255, 255))
+        painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, self.countdown)
+
+    def _draw_rec_badge(self, painter: QPainter, rect: QRectF) -> None:
+        font = QFont(self.font())
+        font.setPixelSize(max(16, int(rect.height() / 18)))
+        font.setBold(True)
+        painter.setFont(font)
+        box = painter.fontMetrics().boundingRect(self.rec_badge).adjusted(-12, -6, 12, 6)
+        box.moveTopLeft(rect.topLeft().toPoint() + QPointF(14, 14).toPoint())
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(_with_alpha(REC_COLOUR, 225))
+        painter.drawRoundedRect(box, 6, 6)
+        painter.setPen(QColor(255, 255, 255))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.rec_badge)
 
 
 def _with_alpha(colour: QColor, alpha: int) -> QColor:

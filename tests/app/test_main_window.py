@@ -33,6 +33,7 @@ def make_window(qtbot, store, tiny_models, tmp_path):
     def make(options: StartOptions = StartOptions(), size=(1400, 900), **context) -> MainWindow:
         context.setdefault("starter_model", tiny_models["a"])
         context.setdefault("user_models", tmp_path / "user-models")
+        context.setdefault("clip_library", tmp_path / "clips")
         context.setdefault("find_cameras", lambda: [])
         context.setdefault("make_pipeline", FakePipeline)
         window = MainWindow(AppContext(store=store, **context), options)

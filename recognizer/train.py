@@ -564,7 +564,9 @@ def _card(config: TrainConfig, model: nn.Module, labels: tuple[str, ...], start:
     training = {"epochs_done": epochs_done, "config": dataclasses.asdict(config)}
     if config.base is not None:
         training["base"] = {"path": config.base, "labels": list(start.card.labels)}
-    return ModelCard.for_model(model, labels, start.preprocessing, fps=data_summary["fps"], persons=config.persons,
+    # A fine-tuned or resumed model keeps the frame rate its backbone learned (clip files do not state one).
+    fps = previous.fps if previous is not None else data_summary["fps"]
+    return ModelCard.for_model(model, labels, start.preprocessing, fps=fps, persons=config.persons,
                                background_label=background, threshold=threshold, data=data_summary,
                                metrics=record, training=training)
 

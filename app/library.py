@@ -101,11 +101,14 @@ class LibraryController(QObject):
         """Run `fn` (returns its report) off the GUI thread, then refresh; the report goes to
         `report` (a slot or signal; default `done`)."""
         call = BackgroundCall(fn, what=what)
-        call.succeeded.connect(report if report is not None else self.done)
+        call.succeeded.connect(report if report is not None else self._report)
         call.failed.connect(self.failed)
         call.finished.connect(self.refresh)
         self._run(call)
         return call
+
+    def _report(self, text: str) -> None:
+        self.done.emit(text)
 
     # ---- the edits ------------------------------------------------------------------------
     def relabel(self, clip_ids: Iterable[str], label: str) -> BackgroundCall:

@@ -292,7 +292,7 @@ class MainWindow(QMainWindow):
         if self.settings.window_state:
             self.restoreState(self.settings.window_state)
         else:
-            self.resizeDocks([self.docks["attention"]], [430], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.docks["attention"], self.docks["library"]], [430, 330], Qt.Orientation.Horizontal)
             self.resizeDocks([self.docks["frequency"]], [300], Qt.Orientation.Vertical)
         for name, dock in self.docks.items():
             dock.setVisible(name not in self.settings.hidden_panels)

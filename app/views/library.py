@@ -8,6 +8,7 @@ cheap, and it needs no video.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 
 import numpy as np
@@ -23,6 +24,15 @@ from recognizer.skeleton import OPENPOSE18
 PREVIEW_PX = 40  # the preview icon's side
 CLIP_ID = Qt.ItemDataRole.UserRole  # a clip row's id; label rows hold None
 LABEL = Qt.ItemDataRole.UserRole + 1  # a label row's label
+
+
+def clip_title(clip_id: str) -> str:
+    """A recorded clip's id (`20261126-093512-4f2a`) as when it was recorded; other names as they are."""
+    try:
+        when = datetime.datetime.strptime(clip_id[:15], "%Y%m%d-%H%M%S")
+    except ValueError:
+        return clip_id
+    return f"{when:%d %b, %H:%M:%S}"
 
 
 def skeleton_pixmap(skeletons: np.ndarray, size: int = PREVIEW_PX) -> QPixmap:
@@ -67,7 +77,7 @@ class LibraryView(QWidget):
         self.known_labels: tuple[str, ...] = ()  # offered when relabelling, besides the library's
         self.tree = QTreeWidget()
         self.tree.setColumnCount(2)
-        self.tree.setHeaderLabels(["Label · clip", "Status · length"])
+        self.tree.setHeaderLabels(["Label · clip", "Length"])
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.header().setStretchLastSection(False)
@@ -125,7 +135,8 @@ class LibraryView(QWidget):
         self.snapshot = snapshot
         self.tree.clear()
         for label, entries in snapshot.groups.items():
-            group = QTreeWidgetItem([f"{label} ({len(entries)})", status.get(label, "")])
+            said = f"  · {status[label]}" if status.get(label) else ""
+            group = QTreeWidgetItem([f"{label} ({len(entries)}){said}"])
             group.setData(0, CLIP_ID, None)
             group.setData(0, LABEL, label)
             group.setToolTip(0, f"{len(entries)} clips of “{label}”: {status.get(label, '')}")
@@ -133,6 +144,7 @@ class LibraryView(QWidget):
             for entry in entries:
                 group.addChild(self._clip_item(entry))
             group.setExpanded(label not in collapsed)
+            group.setFirstColumnSpanned(True)
         for item in self._clip_items():
             item.setSelected(item.data(0, CLIP_ID) in selected)
         count = sum(len(e) for e in snapshot.groups.values())
@@ -144,10 +156,12 @@ class LibraryView(QWidget):
 
     def _clip_item(self, entry: ClipEntry) -> QTreeWidgetItem:
         info = entry.info
-        item = QTreeWidgetItem([info.id + ("  🎞" if info.video is not None else ""), f"{info.seconds:.1f} s"])
+        item = QTreeWidgetItem([clip_title(info.id) + ("  · video" if info.video is not None else ""),
+                                f"{info.seconds:.1f} s"])
         item.setData(0, CLIP_ID, info.id)
         item.setIcon(0, QIcon(skeleton_pixmap(entry.middle_frame())))
         item.setToolTip(0, f"{info.path}" + (f"\nvideo: {info.video.name}" if info.video is not None else ""))
+        item.setToolTip(1, f"{info.frames} frames at {info.fps:g} fps")
         return item
 
     def _clip_items(self) -> list[QTreeWidgetItem]:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import numpy as np
 from PySide6.QtCore import QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPen, QPixmap, QShortcut
+from PySide6.QtGui import QIcon, QKeySequence, QPainter, QPen, QPixmap, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMenu,
                                QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -99,9 +99,10 @@ class LibraryView(QWidget):
         more.setText("More")
         more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.more_menu = QMenu(more)
-        self.more_menu.addAction("Import a folder of clips…").triggered.connect(lambda _=False: self.import_clips.emit())
-        self.more_menu.addAction("Export clips to a folder…").triggered.connect(lambda _=False: self.export_clips.emit())
-        self.more_menu.addAction("Export for pyskl (.pkl)…").triggered.connect(lambda _=False: self.export_pyskl.emit())
+        for text, signal in (("Import a folder of clips…", self.import_clips),
+                             ("Export clips to a folder…", self.export_clips),
+                             ("Export for pyskl (.pkl)…", self.export_pyskl)):
+            self.more_menu.addAction(text).triggered.connect(lambda _=False, s=signal: s.emit())
         more.setMenu(self.more_menu)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)

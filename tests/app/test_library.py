@@ -106,6 +106,11 @@ def test_relabel_delete_and_undo_from_the_panel(make_window, qtbot, tmp_path, mo
     assert "2 clips back" in window.message_bar.text()
     assert sorted(c.id for c in ClipLibrary(tmp_path / "clips").clips()) == sorted(sum(ids.values(), []))
 
+    panel.select([ids["clapping"][0]])
+    qtbot.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.session is not None and window.frames_shown > 2, timeout=TIMEOUT_MS)
+    assert window.session.spec.kind == "clip" and window.session.spec.target.endswith(f"{ids['clapping'][0]}.json")
+
 
 def test_import_and_export_folders_and_pyskl_from_the_window(make_window, qtbot, tmp_path, monkeypatch):
     fill(tmp_path / "elsewhere", [waving_clip("waving", 1), waving_clip("kicking", 2)])

@@ -138,6 +138,9 @@ def test_start_stop_recording_and_what_record_needs_first(make_window, qtbot, tm
     window.record_bar.set_label("")
     window.toggle_recording()
     assert "Choose or type the label" in window.message_bar.text() and not window.recording.active
+    window.record_bar.label_box.setFocus()
+    qtbot.keyClicks(window.record_bar.label_box, "clapr")  # R while typing a label is a letter, not Record
+    assert window.record_bar.label() == "clapr" and not window.recording.active
     window.record_bar.set_label("clapping")
     window.record_bar.set_options(3.0, until_stopped=True, keep_video=False)
     assert window.record_bar.length_s() is None and not window.record_bar.length_spin.isEnabled()

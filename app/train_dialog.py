@@ -101,8 +101,9 @@ class TrainDialog(QDialog):
             self.base.addItem(title, path)
         self.labels = QListWidget()
         self.keep_base = QCheckBox("Keep the base model's actions (rehearsed with generated clips)")
-        self.keep_base.setChecked(True)
-        self.heads_only = QCheckBox("Train only the last layers (faster, less accurate)")
+        self.keep_base.setChecked(finetune.FinetuneRequest.keep_base_labels)
+        self.heads_only = QCheckBox("Train only the last layers (fast)")
+        self.heads_only.setChecked(finetune.FinetuneRequest.freeze_backbone)
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 500)
         self.epochs.setValue(finetune.DEFAULT_EPOCHS)
@@ -234,10 +235,10 @@ class TrainDialog(QDialog):
                 "--epochs", str(self.epochs.value()), "--val-split", str(self.val_split.value() / 100)]
         for label in labels:
             args += ["--label", label]
-        if not (self.keep_base.isEnabled() and self.keep_base.isChecked()):
-            args.append("--only-chosen")
-        if self.heads_only.isChecked():
-            args.append("--freeze-backbone")
+        if self.keep_base.isEnabled() and self.keep_base.isChecked():
+            args.append("--keep-base-labels")
+        if not self.heads_only.isChecked():
+            args.append("--whole-network")
 
         self.result, self._failure, self._cancelling = None, None, False
         self._stdout, self._stderr_tail, self._last, self._fraction = b"", [], {}, 0.0

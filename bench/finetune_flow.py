@@ -8,7 +8,8 @@ Both models then recognize the same held-out generated clips through the live pa
 (`recognizer.offline.recognize`): the two new actions, and the starter's own actions (does
 the model still know them?). Prints a markdown table.
 
-    .venv/bin/python bench/finetune_flow.py [--clips 5] [--held-out 10] [--epochs 8] [--freeze-backbone]
+    .venv/bin/python bench/finetune_flow.py [--clips 5] [--held-out 10] [--epochs 10] [--whole-network]
+        [--keep-base-labels] [--threads 1]
 """
 
 from __future__ import annotations
@@ -60,8 +61,8 @@ def main() -> None:
     parser.add_argument("--held-out", type=int, default=10, help="held-out clips per new action")
     parser.add_argument("--known", type=int, default=2, help="held-out clips per starter action")
     parser.add_argument("--epochs", type=int, default=finetune.DEFAULT_EPOCHS)
-    parser.add_argument("--freeze-backbone", action="store_true")
-    parser.add_argument("--only-chosen", action="store_true", help="do not keep the base model's actions")
+    parser.add_argument("--whole-network", action="store_true", help="train the backbone too, not the heads only")
+    parser.add_argument("--keep-base-labels", action="store_true", help="rehearse the base model's actions too")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -89,14 +90,14 @@ def main() -> None:
         models.mkdir()
         request = finetune.FinetuneRequest(
             library=library.folder, base=args.base, labels=NEW, out=models / "mine.safetensors",
-            epochs=args.epochs, keep_base_labels=not args.only_chosen, freeze_backbone=args.freeze_backbone)
+            epochs=args.epochs, keep_base_labels=args.keep_base_labels, freeze_backbone=not args.whole_network)
         began = time.perf_counter()
         path = finetune.run(request, lambda event: print(_line(event), flush=True) if event["event"] == "epoch"
                             else None, lambda: False)
         train_s = time.perf_counter() - began
         tuned, tuned_spec = load_recognizer(path, device="cpu")
-        how = "heads only" if args.freeze_backbone else "whole network"
-        keep = "" if args.only_chosen else ", base actions rehearsed"
+        how = "whole network" if args.whole_network else "heads only"
+        keep = ", base actions rehearsed" if args.keep_base_labels else ", new actions only"
         rows.append((f"fine-tuned ({args.epochs} epochs, {how}{keep})", accuracy(tuned, tuned_spec, held_new),
                      accuracy(tuned, tuned_spec, held_known), train_s))
 

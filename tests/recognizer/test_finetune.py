@@ -73,7 +73,7 @@ def test_free_model_path_skips_models_and_runs_in_progress(tmp_path):
 
 def test_prepare_splits_balances_and_rehearses(library, starter, tmp_path):
     out = tmp_path / "models" / "mine.safetensors"
-    prepared = prepare(FinetuneRequest(library, starter, NEW, out, val_split=0.25))
+    prepared = prepare(FinetuneRequest(library, starter, NEW, out, val_split=0.25, keep_base_labels=True))
     base_labels = read_card(starter).labels
     assert prepared.labels == base_labels + NEW
     assert prepared.train_clips[NEW[0]] == 6 and prepared.val_clips[NEW[0]] == 2
@@ -102,22 +102,22 @@ def test_bad_requests_fail_in_one_line_and_stage_nothing(library, starter, tmp_p
 def test_stopping_leaves_no_model(library, starter, tmp_path):
     out = tmp_path / "mine.safetensors"
     events = []
-    path = run(FinetuneRequest(library, starter, NEW, out, keep_base_labels=False, freeze_backbone=True),
+    path = run(FinetuneRequest(library, starter, NEW, out),
                events.append, should_stop=lambda: True)
     assert path is None and events[-1] == {"event": "cancelled", "epochs_done": 0}
     assert sorted(p.name for p in tmp_path.rglob("*")) == [finetune.STAGING]
 
 
 def test_fine_tuned_model_recognizes_the_new_actions(library, starter, tmp_path):
-    """Heads only, the two new labels alone: the quick path, checked on held-out clips through the live engine."""
+    """The defaults (heads only, the new labels alone), checked on held-out clips through the live engine."""
     out = tmp_path / "models" / "mine.safetensors"
     out.parent.mkdir()
     events = []
-    path = run(FinetuneRequest(library, starter, NEW, out, epochs=10, keep_base_labels=False, freeze_backbone=True),
+    path = run(FinetuneRequest(library, starter, NEW, out),
                events.append, should_stop=lambda: False)
     assert path == out and sorted(p.name for p in out.parent.iterdir()) == [
         finetune.STAGING, "mine.json", "mine.safetensors"] and not any((out.parent / finetune.STAGING).iterdir())
-    assert [e["epoch"] for e in events if e["event"] == "epoch"] == list(range(1, 11))
+    assert [e["epoch"] for e in events if e["event"] == "epoch"] == list(range(1, finetune.DEFAULT_EPOCHS + 1))
     done = events[-1]
     assert done["event"] == "done" and set(done["per_class"]) == set(NEW)
 

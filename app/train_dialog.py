@@ -30,6 +30,17 @@ LABEL_ROLE = Qt.ItemDataRole.UserRole
 PROGRESS_STEPS = 1000  # progress bar resolution
 
 
+def training_command(options: list[str]) -> list[str]:
+    """Arguments for `sys.executable` that run `liveaction finetune OPTIONS`.
+
+    From a checkout `sys.executable` is Python; in the packaged build it is the liveaction
+    program itself, which takes the subcommand directly (there is no `-m` there).
+    """
+    if getattr(sys, "frozen", False):
+        return ["finetune", *options]
+    return ["-m", "recognizer.cli", "finetune", *options]
+
+
 def progress_fraction(epoch: int, epochs: int, step: int, steps: int) -> float:
     """Share of the run done after `step` of `steps` in 1-based `epoch` of `epochs`."""
     return min(1.0, max(0.0, (epoch - 1 + step / max(steps, 1)) / max(epochs, 1)))
@@ -230,7 +241,7 @@ class TrainDialog(QDialog):
             self.error.setText(problem)
             return
         self._out = self.models_folder / f"{name}.safetensors"
-        args = ["-m", "recognizer.finetune", "--library", str(self.library_folder),
+        args = ["--library", str(self.library_folder),
                 "--base", str(self.base.currentData()), "--out", str(self._out),
                 "--epochs", str(self.epochs.value()), "--val-split", str(self.val_split.value() / 100)]
         for label in labels:
@@ -255,7 +266,7 @@ class TrainDialog(QDialog):
         self.process.errorOccurred.connect(self._process_error)
         self._began = time.monotonic()
         self._ticker.start()
-        self.process.start(sys.executable, args)
+        self.process.start(sys.executable, training_command(args))
 
     def cancel(self) -> None:
         """Stop the training process: SIGTERM now, a kill if it is still there after GRACE_MS."""

@@ -296,6 +296,12 @@ def request_from_args(args: argparse.Namespace) -> FinetuneRequest:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m recognizer.finetune", description=__doc__.splitlines()[0])
+    add_arguments(p)
+    return p
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of `python -m recognizer.finetune` and `liveaction finetune` (the same run)."""
     p.add_argument("--library", type=Path, required=True, help="clip library folder")
     p.add_argument("--base", type=Path, required=True, help="model to fine-tune")
     p.add_argument("--label", action="append", required=True, help="a library label to train on (repeat)")
@@ -305,12 +311,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--keep-base-labels", action="store_true", help="also rehearse the base model's own labels")
     p.add_argument("--whole-network", action="store_true", help="train the backbone too, not the heads only")
     p.add_argument("--seed", type=int, default=0)
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Exit status 0: done; 1: cancelled (SIGTERM or Ctrl-C); 2: error (the `error` event says why)."""
-    args = parser().parse_args(argv)
+    return serve(parser().parse_args(argv))
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run one fine-tune, reporting JSON lines on stdout.
+
+    Exit status 0: done; 1: cancelled (SIGTERM or Ctrl-C); 2: error (the `error` event says why).
+    """
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     if hasattr(os, "nice"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -132,3 +133,11 @@ def test_a_failing_run_shows_one_line(dialog, qtbot, tiny_base):
     assert ended.args == ["failed"]
     assert dialog.error.text() == "choose at least 2 labels to train (chosen: 1)"
     assert not list(dialog.models_folder.glob("*.safetensors"))
+
+
+def test_the_training_command_works_from_a_checkout_and_from_the_packaged_program(monkeypatch):
+    from app.train_dialog import training_command
+
+    assert training_command(["--epochs", "3"]) == ["-m", "recognizer.cli", "finetune", "--epochs", "3"]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert training_command(["--epochs", "3"]) == ["finetune", "--epochs", "3"]

@@ -40,6 +40,7 @@ from app.library import (ClipEntry, FewShotKey, LibraryController, LibrarySnapsh
 from app.models_menu import LabelsDialog, ModelsMenu, model_title
 from app.recording import RecordController, RecordingView
 from app.settings import AppSettings
+from app.train_dialog import TrainDialog
 from app.sources import (CAMERA, CLIP, RESOLUTIONS, STREAM, VIDEO, LiveFrame, Session, SourceSpec, default_pipeline,
                          open_source)
 from app.startup import (VIDEO_SUFFIXES, StartOptions, camera_to_open, dropped_kind, model_to_load,
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.session: Session | None = None
         self.engine = None
         self.model: LoadedModel | None = None
+        self.train_dialog: TrainDialog | None = None  # open, or with a run still going
         self.paused = False
         self.ended = False
         self.cameras: list[int] = []
@@ -174,6 +176,7 @@ class MainWindow(QMainWindow):
         self.library_view.import_clips.connect(self.import_clips)
         self.library_view.export_clips.connect(self.export_clips)
         self.library_view.export_pyskl.connect(self.export_pyskl)
+        self.library_view.train.connect(self.open_train_dialog)
         self.clips.changed.connect(self._library_changed)
         self.clips.deleted.connect(self._clips_deleted)
         self.clips.done.connect(lambda report: self.message_bar.show_message(report, INFO, timeout_ms=6000))
@@ -243,6 +246,7 @@ class MainWindow(QMainWindow):
         self.few_shot_action = self._action(clips, "Recognize my clips instantly (&few-shot)", self.set_few_shot)
         self.few_shot_action.setCheckable(True)
         self.few_shot_action.setChecked(self.settings.few_shot)
+        self._action(clips, "&Train a model on my clips…", self.open_train_dialog, "Ctrl+T")
         clips.addSeparator()
         self._action(clips, "&Import a folder of clips…", self.import_clips)
         self._action(clips, "&Export clips to a folder…", self.export_clips)
@@ -787,6 +791,23 @@ class MainWindow(QMainWindow):
     def show_clips_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.clips.library.folder)))
 
+    def open_train_dialog(self) -> None:
+        """Fine-tune on the library's clips in a child process; "Use this model" loads the result."""
+        if self.train_dialog is None:
+            current = self.model.path if self.model is not None else None
+            self.train_dialog = TrainDialog(self.clips.library.folder, current, self,
+                                            models_folder=self.context.user_models, starter=self.context.starter_model)
+            self.train_dialog.model_ready.connect(self.load_model)
+            self.train_dialog.finished.connect(self._train_dialog_closed)
+        self.train_dialog.show()
+        self.train_dialog.raise_()
+
+    def _train_dialog_closed(self, _result: int) -> None:
+        """Closing the dialog ends its run (the dialog sees to that); a new one starts fresh."""
+        if self.train_dialog is not None:
+            self.train_dialog.deleteLater()
+            self.train_dialog = None
+
     # ================================================================ predictions and maps
     def _on_prediction(self, prediction: Prediction) -> None:
         self.last_prediction = prediction
@@ -860,6 +881,8 @@ class MainWindow(QMainWindow):
         self._save_settings()
         self._stop_retrying()
         self._retire_session()
+        if self.train_dialog is not None:
+            self.train_dialog.stop_and_wait()  # a training process must not outlive the window
         # Give the workers a moment to end cleanly; any still busy (a frame in pose, a model
         # half loaded) run out on their daemon threads without holding anything up.
         for session in list(self._retiring):

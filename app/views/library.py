@@ -70,6 +70,7 @@ class LibraryView(QWidget):
     import_clips = Signal()
     export_clips = Signal()
     export_pyskl = Signal()
+    train = Signal()  # "Train a model on my clips…"
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -101,7 +102,8 @@ class LibraryView(QWidget):
         self.more_menu = QMenu(more)
         for text, signal in (("Import a folder of clips…", self.import_clips),
                              ("Export clips to a folder…", self.export_clips),
-                             ("Export for pyskl (.pkl)…", self.export_pyskl)):
+                             ("Export for pyskl (.pkl)…", self.export_pyskl),
+                             ("Train a model on my clips…", self.train)):
             self.more_menu.addAction(text).triggered.connect(lambda _=False, s=signal: s.emit())
         more.setMenu(self.more_menu)
         buttons = QHBoxLayout()

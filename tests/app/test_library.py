@@ -190,3 +190,30 @@ def test_done_when_a_new_user_records_two_new_actions_they_are_recognized_at_onc
     [clip] = ClipLibrary(tmp_path / "elsewhere").clips()
     window.play_clip(clip)
     qtbot.waitUntil(lambda: window.banner.text() == "rowing (few-shot)", timeout=TIMEOUT_MS)
+
+
+def test_done_when_then_trained_in_the_window_and_switched_to_at_once(make_window, qtbot, tmp_path):
+    """The rest of the issue's flow: from the same five clips each, Clips ▸ Train a model on
+    my clips… with the dialog's defaults, "Use this model", and the window runs the new model
+    (the actions are now trained classes, no longer few-shot)."""
+    from recognizer.paths import STARTER_MODEL
+
+    if not STARTER_MODEL.is_file():
+        pytest.fail(f"the starter model {STARTER_MODEL} is missing")
+    fill(tmp_path / "clips", [clip for i, kind in enumerate(NEW) for clip in generated_clips(kind, 5, seed=10 + i)])
+    window = make_window(starter_model=STARTER_MODEL)
+    window.start()
+    qtbot.waitUntil(lambda: window.model is not None and window.model.spec.few_shot == NEW, timeout=TIMEOUT_MS)
+
+    window.open_train_dialog()
+    dialog = window.train_dialog
+    assert dialog.isVisible() and dialog.chosen_labels() == NEW
+    with qtbot.waitSignal(dialog.run_ended, timeout=300_000) as ended:
+        dialog.start_button.click()
+    assert ended.args == ["done"], dialog.error.text()
+    trained = dialog.result
+    assert trained.parent == window.context.user_models
+    dialog.use_button.click()  # loads the model and closes the dialog
+    assert window.train_dialog is None
+    qtbot.waitUntil(lambda: window.model.path == trained, timeout=TIMEOUT_MS)
+    assert set(window.model.spec.labels) >= set(NEW) and window.model.spec.few_shot == ()

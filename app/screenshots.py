@@ -1,5 +1,6 @@
 """Screenshots of the app for the docs: the main window, the frequency and the attention panel,
-and (`--shots clips`) the Library panel and a recording in progress.
+and (`--shots clips`) the Library panel, a recording in progress and the Train dialog after
+a real fine-tuning run on the library's clips.
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m app.screenshots \\
         --video ../shared/data/videos/ta_chi.mp4 --model MODEL.safetensors --out docs/screenshots
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         clips = Path(folder) / "clips"
         if args.shots != "panels":
             _fill_library(clips)
-        window = MainWindow(AppContext(store=store, clip_library=clips),
+        window = MainWindow(AppContext(store=store, clip_library=clips, user_models=Path(folder) / "models"),
                             StartOptions(video=args.video, model=args.model))
         width, height = (int(v) for v in args.size.split("x"))
         window.resize(width, height)
@@ -81,8 +82,26 @@ def main(argv: list[str] | None = None) -> int:
             _wait(app, lambda: False, 0.6)
             window.grab().save(str(args.out / "recording.png"))
             print(args.out / "recording.png")
+            if not _grab_training(app, window, args.out / "train_dialog.png"):
+                return 1
         window.close()
     return 0
+
+
+def _grab_training(app, window, path: Path) -> bool:
+    """Fine-tune on the library's clips with the dialog's defaults; grab the dialog when done."""
+    window.open_train_dialog()
+    dialog = window.train_dialog
+    ended = []
+    dialog.run_ended.connect(ended.append)
+    dialog.start_button.click()
+    if not _wait(app, lambda: ended, 600) or ended != ["done"]:
+        print(f"the training run did not finish: {ended or 'still running'} {dialog.error.text()}", file=sys.stderr)
+        return False
+    dialog.grab().save(str(path))
+    print(path)
+    dialog.close()
+    return True
 
 
 def _wait(app, done, seconds: float) -> bool:

@@ -26,6 +26,9 @@ from recognizer.errors import LiveactionError
 
 MIN_CLIPS = 3  # clips a new label needs before it is recognized
 MARGIN = 1.0  # logit margin over the model's previous best, on the new class's own clips
+REFERENCE_PER_LABEL = 3  # generated clips per known label, as examples of what a new class is not
+REFERENCE_SEED = 20261126
+FIT_STEPS = 300
 
 
 @torch.no_grad()
@@ -43,6 +46,23 @@ def embed(model: nn.Module, spec: ModelSpec, clips: list[np.ndarray]) -> tuple[t
     return features, model.forward_head(features)
 
 
+def reference_clips(spec: ModelSpec) -> list[np.ndarray]:
+    """Generated clips of the model's own actions, when the motion generator knows them all.
+
+    They show the imprint what its new class must *not* answer to, so a new row does not
+    take over the model's trained actions. Models of other actions get none.
+    """
+    from recognizer.data.synthetic import OTHER_LABEL, STARTER_CLASSES, generate_clip
+
+    known = [label for label in spec.labels if label != spec.background_label]
+    if not known or not set(known) <= set(STARTER_CLASSES):
+        return []
+    rng = np.random.default_rng(REFERENCE_SEED)
+    window_s = spec.preprocessing.T / spec.fps
+    return [generate_clip(label, rng, seconds=window_s * float(rng.uniform(1.0, 1.5)), fps=spec.fps)
+            for label in known if label != OTHER_LABEL for _ in range(REFERENCE_PER_LABEL)]
+
+
 def imprint(model: nn.Module, spec: ModelSpec, examples: dict[str, list[np.ndarray]]
             ) -> tuple[nn.Module, ModelSpec]:
     """A copy of `model` whose head also knows each label of `examples` with ≥ MIN_CLIPS clips.
@@ -55,19 +75,18 @@ def imprint(model: nn.Module, spec: ModelSpec, examples: dict[str, list[np.ndarr
     if not new:
         return model, spec
     head: nn.Linear = model.heads["concat"]
-    rows, biases = [], []
     bias = head.bias.detach().mean()
-    for label, clips in new.items():
-        features, logits = embed(model, spec, clips)
-        unit = nn.functional.normalize(features, dim=1)  # (n, D)
-        prototype = nn.functional.normalize(unit.mean(0), dim=0)  # (D,)
-        along = features @ prototype  # (n,) each clip's length along the prototype
-        if (along <= 0).all():
+    embedded = {label: embed(model, spec, clips) for label, clips in new.items()}
+    reference = reference_clips(spec)
+    background = [embed(model, spec, reference)] if reference else []
+    rows, biases = [], []
+    for label, (features, logits) in embedded.items():
+        if (features @ nn.functional.normalize(features.mean(0), dim=0) <= 0).all():
             raise LiveactionError(f"the clips of {label!r} give no usable embedding (is a person in them?)")
-        target = logits.max(dim=1).values + MARGIN - bias  # (n,) logit each clip should reach
-        scale = torch.median(target / along.clamp(min=1e-6)).clamp(min=0.0)
-        rows.append(scale * prototype)
-        biases.append(bias)
+        others = [embedded[other] for other in embedded if other != label] + background
+        row, row_bias = fit_row(features, logits.max(dim=1).values - bias, others, bias)
+        rows.append(row)
+        biases.append(row_bias)
     extended = copy.deepcopy(model)
     new_head = nn.Linear(head.in_features, head.out_features + len(rows)).to(head.weight.device)
     with torch.no_grad():
@@ -77,3 +96,43 @@ def imprint(model: nn.Module, spec: ModelSpec, examples: dict[str, list[np.ndarr
     extended.num_classes = new_head.out_features
     labels = tuple(spec.labels) + tuple(new)
     return extended, dataclasses.replace(spec, labels=labels, few_shot=tuple(new))
+
+
+def fit_row(features: torch.Tensor, best_before: torch.Tensor, others: list[tuple[torch.Tensor, torch.Tensor]],
+            bias: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The new class's head row and bias from its clips' features `(n, D)`.
+
+    `best_before` `(n,)`: each clip's best logit before the imprint, less the head's mean
+    bias. Without counter-examples the row is the clips' mean direction, scaled so that
+    its own clips score MARGIN above `best_before` (median over clips). With
+    counter-examples (`others`: (features, logits) of other new labels and of generated
+    clips of the model's actions) the direction is the difference of the two means, and
+    a scale and bias are fitted (logistic loss) so the new class wins on its clips by
+    MARGIN and loses by MARGIN on the others.
+    """
+    unit = nn.functional.normalize(features, dim=1)  # (n, D)
+    if not others:
+        prototype = nn.functional.normalize(unit.mean(0), dim=0)  # (D,)
+        along = features @ prototype  # (n,) each clip's length along the prototype
+        scale = torch.median((best_before + MARGIN) / along.clamp(min=1e-6)).clamp(min=0.0)
+        return scale * prototype, bias
+    negatives = torch.cat([f for f, _ in others])  # (m, D)
+    negatives_best = torch.cat([logits.max(dim=1).values for _, logits in others]) - bias  # (m,)
+    direction = nn.functional.normalize(unit.mean(0) - nn.functional.normalize(negatives, dim=1).mean(0), dim=0)
+    positive_along, negative_along = features @ direction, negatives @ direction  # (n,), (m,)
+    spread = (positive_along.mean() - negative_along.mean()).clamp(min=1e-6)
+    log_scale = torch.log((best_before.mean() - negatives_best.mean()).abs() / spread + 1.0).reshape(1)
+    offset = torch.zeros(1)
+    with torch.enable_grad():
+        log_scale.requires_grad_(True)
+        offset.requires_grad_(True)
+        optimizer = torch.optim.Adam([log_scale, offset], lr=0.05)
+        for _ in range(FIT_STEPS):
+            optimizer.zero_grad()
+            scale = log_scale.exp()
+            wins = scale * positive_along + offset - (best_before + MARGIN)  # want > 0
+            loses = (negatives_best - MARGIN) - (scale * negative_along + offset)  # want > 0
+            loss = nn.functional.softplus(-wins).mean() + nn.functional.softplus(-loses).mean()
+            loss.backward()
+            optimizer.step()
+    return (log_scale.exp().detach() * direction), (bias + offset.detach()[0])

@@ -5,10 +5,15 @@ features before the model's head, `forward_features`). It joins the model's own 
 as one more row of the linear head — "weight imprinting" (Qi et al., CVPR 2018) — so the
 engine, smoothing and open-set logic treat it like any other class.
 
-A prototype alone has no scale that matches the trained rows, so each imprinted row gets
-one: its length is chosen so that on its own clips the new class's logit sits `margin`
-above the best logit the model gave them before (median over the clips). Inputs unlike
-those clips point away from the prototype and score lower.
+A prototype alone has no scale that matches the trained rows, and features of different
+actions share a large common part, so a row along the plain mean would also win on the
+model's own actions. Each new row is therefore fitted against counter-examples — the
+other new labels' clips and, when the motion generator knows the model's actions (the
+starter model and models made from it), a few generated clips of each: its direction is
+the difference of the means, and a scale and bias are chosen so the new class wins on its
+own clips and loses on the others (`fit_row`). Without any counter-example (one new
+label on a model of other actions) the row is the mean direction, scaled so that its
+clips score `MARGIN` above the model's previous best.
 """
 
 from __future__ import annotations

@@ -20,7 +20,6 @@ from app.background import BackgroundCall
 from app.sources import LiveFrame, SourceSpec
 from recognizer.clips import ClipInfo, ClipLibrary
 from recognizer.data.formats import SkeletonClip
-from recognizer.errors import LiveactionError
 from recognizer.recorder import COUNTDOWN, DONE, RECORDING, Recorder, RecordingConfig, RecordingStatus
 
 MIN_PERSON_SHARE = 0.5  # a clip where a person is seen in fewer of its frames than this is not saved

@@ -119,16 +119,13 @@ def _fill_library(folder: Path) -> None:
 
     from recognizer.clips import ClipLibrary
     from recognizer.data.formats import SkeletonClip
-    from recognizer.data.synthetic import generate_motion, render
+    from recognizer.data.synthetic import everyday_clips
 
     library = ClipLibrary(folder)
     rng = np.random.default_rng(0)
-    wanted = {"drinking": 5, "rowing": 5}
-    while any(wanted.values()):
-        motion = generate_motion("other", rng, seconds=float(rng.uniform(2.0, 4.0)), fps=30.0)
-        if wanted.get(motion.kind) and not motion.depth_sensor:
-            wanted[motion.kind] -= 1
-            library.add(SkeletonClip(render(motion, rng), motion.kind, None, 30.0, {"source": "generator"}))
+    for kind in ("drinking", "rowing"):
+        for data in everyday_clips(kind, 5, rng, fps=30.0):
+            library.add(SkeletonClip(data, kind, None, 30.0, {"source": "generator"}))
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import torch
 from recognizer import finetune
 from recognizer.clips import ClipLibrary
 from recognizer.data.formats import SkeletonClip
-from recognizer.data.synthetic import STARTER_CLASSES, generate_clip, generate_motion, render
+from recognizer.data.synthetic import STARTER_CLASSES, everyday_clips, generate_clip
 from recognizer.engine import load_recognizer
 from recognizer.fewshot import imprint
 from recognizer.offline import recognize, sequence_frames
@@ -33,16 +33,6 @@ from recognizer.paths import STARTER_MODEL
 
 NEW = ("drinking", "rowing")
 SEED = 20261127  # neither a training nor a validation seed of the starter model
-
-
-def clips_of(kind: str, n: int, rng: np.random.Generator, fps: float) -> list[np.ndarray]:
-    """`n` generated webcam clips (2-4 s) of one everyday motion, drawn from the "other" pool."""
-    out = []
-    while len(out) < n:
-        motion = generate_motion("other", rng, seconds=float(rng.uniform(2.0, 4.0)), fps=fps)
-        if motion.kind == kind and not motion.depth_sensor:
-            out.append(render(motion, rng))
-    return out
 
 
 def accuracy(model, spec, clips: list[tuple[str, np.ndarray]]) -> float:
@@ -69,8 +59,8 @@ def main() -> None:
 
     base, spec = load_recognizer(args.base, device="cpu")
     rng = np.random.default_rng(SEED)
-    recorded = {kind: clips_of(kind, args.clips, rng, spec.fps) for kind in NEW}
-    held_new = [(kind, clip) for kind in NEW for clip in clips_of(kind, args.held_out, rng, spec.fps)]
+    recorded = {kind: everyday_clips(kind, args.clips, rng, spec.fps) for kind in NEW}
+    held_new = [(kind, clip) for kind in NEW for clip in everyday_clips(kind, args.held_out, rng, spec.fps)]
     held_known = [(label, generate_clip(label, rng, seconds=float(rng.uniform(2.0, 4.0)), fps=spec.fps))
                   for label in STARTER_CLASSES if label in spec.labels for _ in range(args.known)]
 

@@ -79,3 +79,22 @@ def real_video_skeletons(shared_data, request) -> dict[str, np.ndarray]:
                 np.save(cached, stack_sequence(list(Pipeline(pose).run(source))))
         out[name] = np.load(cached)
     return out
+
+
+@pytest.fixture(scope="session")
+def small_model(tmp_path_factory) -> Path:
+    """A small untrained SLnL-rFA model file (3 labels, "other" the background), quick to load."""
+    import torch
+
+    from recognizer.checkpoint import ModelCard, save_model
+    from recognizer.models import create_model
+    from recognizer.preprocess import Preprocessing
+
+    torch.manual_seed(0)
+    labels = ["waving one hand", "clapping", "other"]
+    model = create_model("slnl_rfa_lite", len(labels), T=16, channels=(8, 8, 16, 16, 16, 16), virtual_joints=8,
+                         coordinate_systems=2, attention_reduction=8)
+    path = tmp_path_factory.mktemp("model") / "small.safetensors"
+    save_model(path, model, ModelCard.for_model(model, labels, Preprocessing(T=16, normalization="clip"),
+                                                persons=1, background_label="other", threshold=0.5))
+    return path

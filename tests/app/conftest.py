@@ -37,6 +37,38 @@ def save_tiny_model(path: Path, labels: tuple[str, ...]) -> Path:
     return path
 
 
+TIMEOUT_MS = 120_000  # an upper bound only: the test machine is a busy, shared 2-core box
+
+
+@pytest.fixture
+def make_window(qtbot, store, tiny_models, tmp_path):
+    """Makes shown windows; each is closed after the test as a user would close it (the list
+    keeps them alive until then: a window collected unclosed would leave its threads running)."""
+    from app.main_window import AppContext, MainWindow
+    from app.startup import StartOptions
+
+    windows: list[MainWindow] = []
+
+    def make(options: StartOptions = StartOptions(), size=(1400, 900), **context) -> MainWindow:
+        context.setdefault("starter_model", tiny_models["a"])
+        context.setdefault("user_models", tmp_path / "user-models")
+        context.setdefault("clip_library", tmp_path / "clips")
+        context.setdefault("find_cameras", lambda: [])
+        context.setdefault("make_pipeline", FakePipeline)
+        window = MainWindow(AppContext(store=store, **context), options)
+        qtbot.addWidget(window)
+        if size is not None:
+            window.resize(*size)
+        window.show()
+        qtbot.waitExposed(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+
+
 @pytest.fixture(scope="session")
 def qt_binding() -> str | None:
     from app.main import qt_binding_problem

@@ -16,8 +16,7 @@ from app.views.library import skeleton_pixmap
 from app.views.predictions import LabelBanner, TopKBars
 from recognizer.clips import ClipLibrary
 from recognizer.data.formats import SkeletonClip
-from tests.app.conftest import LABELS_A, prediction, waving_skeletons
-from tests.app.test_main_window import TIMEOUT_MS, make_window  # noqa: F401 (a fixture)
+from tests.app.conftest import LABELS_A, TIMEOUT_MS, prediction, waving_skeletons
 
 NEW = ("drinking", "rowing")
 
@@ -29,10 +28,10 @@ def waving_clip(label: str, seed: int, frames: int = 45) -> SkeletonClip:
 
 
 def generated_clips(kind: str, n: int, seed: int) -> list[SkeletonClip]:
-    from tests.recognizer.test_fewshot import clips_of
+    from recognizer.data.synthetic import everyday_clips
 
     return [SkeletonClip(data, kind, None, 30.0, {"source": "generator"})
-            for data in clips_of(kind, n, np.random.default_rng(seed), 30.0)]
+            for data in everyday_clips(kind, n, np.random.default_rng(seed), 30.0)]
 
 
 def fill(folder, clips: list[SkeletonClip]) -> dict[str, list[str]]:

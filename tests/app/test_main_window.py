@@ -7,47 +7,17 @@ the real pose model on a real video.
 
 from __future__ import annotations
 
-
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog
 
 from app import settings as settings_io
-from app.main_window import AppContext, MainWindow
 from app.sources import SourceSpec, open_source
 from app.startup import StartOptions
 from recognizer.errors import LiveactionError
 from recognizer.skeleton import OPENPOSE18
-from tests.app.conftest import LABELS_A, LABELS_B, FakePipeline, FakeSource, GapMeter
-
-TIMEOUT_MS = 120_000  # an upper bound only: the test machine is a busy, shared 2-core box
-
-
-@pytest.fixture
-def make_window(qtbot, store, tiny_models, tmp_path):
-    """Makes shown windows; each is closed after the test as a user would close it (the list
-    keeps them alive until then: a window collected unclosed would leave its threads running)."""
-    windows: list[MainWindow] = []
-
-    def make(options: StartOptions = StartOptions(), size=(1400, 900), **context) -> MainWindow:
-        context.setdefault("starter_model", tiny_models["a"])
-        context.setdefault("user_models", tmp_path / "user-models")
-        context.setdefault("clip_library", tmp_path / "clips")
-        context.setdefault("find_cameras", lambda: [])
-        context.setdefault("make_pipeline", FakePipeline)
-        window = MainWindow(AppContext(store=store, **context), options)
-        qtbot.addWidget(window)
-        if size is not None:
-            window.resize(*size)
-        window.show()
-        qtbot.waitExposed(window)
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.close()
+from tests.app.conftest import LABELS_A, LABELS_B, TIMEOUT_MS, FakeSource, GapMeter
 
 
 class Sources:

@@ -22,8 +22,8 @@ from recognizer import atomic
 from recognizer.clips import ClipLibrary
 from recognizer.data.formats import SkeletonClip, read_kinetics_json
 from recognizer.recorder import COUNTDOWN, DONE, RECORDING, RecordingStatus
-from tests.app.conftest import FakePipeline, FakeResult, FakeSource
-from tests.app.test_main_window import TIMEOUT_MS, Sources, make_window  # noqa: F401 (a fixture)
+from tests.app.conftest import TIMEOUT_MS, FakePipeline, FakeResult, FakeSource
+from tests.app.test_main_window import Sources
 
 
 # ---- pure pieces ---------------------------------------------------------------------------------

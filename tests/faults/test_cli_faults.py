@@ -22,13 +22,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
-from recognizer.checkpoint import ModelCard, save_model
 from recognizer.clips import ClipLibrary
 from recognizer.data.formats import SkeletonClip
-from recognizer.models import create_model
-from recognizer.preprocess import Preprocessing
 from tests.recognizer.test_video import write_avi
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,18 +43,6 @@ def assert_one_clear_line(result: subprocess.CompletedProcess, *words: str) -> N
     assert "Traceback" not in result.stderr and len(message.splitlines()) == 1, result.stderr
     for word in words:
         assert word in message, f"{word!r} not in {message!r}"
-
-
-@pytest.fixture(scope="module")
-def small_model(tmp_path_factory) -> Path:
-    torch.manual_seed(0)
-    labels = ["waving one hand", "clapping", "other"]
-    model = create_model("slnl_rfa_lite", len(labels), T=16, channels=(8, 8, 16, 16, 16, 16), virtual_joints=8,
-                         coordinate_systems=2, attention_reduction=8)
-    path = tmp_path_factory.mktemp("model") / "small.safetensors"
-    save_model(path, model, ModelCard.for_model(model, labels, Preprocessing(T=16, normalization="clip"),
-                                                persons=1, background_label="other"))
-    return path
 
 
 @pytest.fixture

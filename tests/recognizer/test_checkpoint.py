@@ -23,15 +23,6 @@ from recognizer.preprocess import Preprocessing
 TINY = dict(T=16, channels=(16, 16, 32, 32), kernel_sizes=(3, 3, 3, 3), num_slnl=1)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Two cores shared by several jobs: one torch thread is far faster than two fighting ones."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def tiny_model(num_classes=3, **overrides):
     torch.manual_seed(0)
     return create_model("slnl_rfa_lite", num_classes, **{**TINY, **overrides})

@@ -4,31 +4,14 @@ import json
 import subprocess
 import sys
 
-import numpy as np
 import pytest
-import torch
 
-from recognizer.checkpoint import ModelCard, save_model
-from recognizer.models import create_model
 from recognizer.paths import STARTER_MODEL
-from recognizer.preprocess import Preprocessing
 from tests.recognizer.test_video import write_avi
 
 LIVEACTION = [sys.executable, "-m", "recognizer.cli"]
 FIELDS = {"video": str, "frames": int, "fps": float, "person_ratio": float, "label": str, "score": float,
           "threshold": float, "top5": list, "segments": list}
-
-
-@pytest.fixture(scope="module")
-def small_model(tmp_path_factory) -> str:
-    torch.manual_seed(0)
-    labels = ["waving one hand", "clapping", "other"]
-    model = create_model("slnl_rfa_lite", len(labels), T=16, channels=(8, 8, 16, 16, 16, 16), virtual_joints=8,
-                         coordinate_systems=2, attention_reduction=8)
-    path = tmp_path_factory.mktemp("model") / "small.safetensors"
-    save_model(path, model, ModelCard.for_model(model, labels, Preprocessing(T=16, normalization="clip"),
-                                                persons=1, background_label="other", threshold=0.5))
-    return str(path)
 
 
 def predict_json(*args) -> tuple[dict, subprocess.CompletedProcess]:

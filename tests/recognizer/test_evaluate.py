@@ -20,14 +20,6 @@ from tests.recognizer.test_train import TINY, write_clips
 LABELS = ("a", "b", "c", "d", "e", "f")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _report():
     """Six classes; class "f" has no samples. Rows of logits rank classes by descending score."""
     tally = Tally(len(LABELS))

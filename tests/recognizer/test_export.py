@@ -18,14 +18,6 @@ from recognizer.export import export_onnx
 from tests.recognizer.test_train import LABELS, TINY, write_clips
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory):
     return write_clips(tmp_path_factory.mktemp("clips"), per_class=6)

@@ -3,23 +3,13 @@
 import numpy as np
 import pytest
 
-from recognizer.data.synthetic import generate_motion, render
+from recognizer.data.synthetic import everyday_clips
 from recognizer.engine import load_recognizer
 from recognizer.fewshot import MIN_CLIPS, imprint
 from recognizer.offline import recognize, sequence_frames
 from recognizer.paths import STARTER_MODEL
 
 NEW = ("drinking", "rowing")  # everyday motions the starter model files under "other"
-
-
-def clips_of(kind: str, n: int, rng: np.random.Generator, fps: float) -> list[np.ndarray]:
-    """`n` generated clips of one everyday motion (drawn from the "other" pool until it comes up)."""
-    out = []
-    while len(out) < n:
-        motion = generate_motion("other", rng, seconds=float(rng.uniform(2.0, 4.0)), fps=fps)
-        if motion.kind == kind and not motion.depth_sensor:
-            out.append(render(motion, rng))
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -32,13 +22,13 @@ def starter():
 def test_three_clips_make_a_new_class(starter):
     model, spec = starter
     rng = np.random.default_rng(7)
-    examples = {kind: clips_of(kind, MIN_CLIPS, rng, spec.fps) for kind in NEW}
+    examples = {kind: everyday_clips(kind, MIN_CLIPS, rng, spec.fps) for kind in NEW}
     extended, extended_spec = imprint(model, spec, examples)
     assert extended_spec.labels == spec.labels + NEW and extended_spec.few_shot == NEW
     assert extended.heads["concat"].out_features == len(spec.labels) + 2
     assert model.heads["concat"].out_features == len(spec.labels), "the loaded model is left as it was"
 
-    held_out = [(kind, clip) for kind in NEW for clip in clips_of(kind, 8, rng, spec.fps)]
+    held_out = [(kind, clip) for kind in NEW for clip in everyday_clips(kind, 8, rng, spec.fps)]
     right = 0
     for kind, clip in held_out:
         result = recognize(extended, extended_spec, sequence_frames(clip, spec.fps), clip.shape[1] / spec.fps)
@@ -49,6 +39,6 @@ def test_three_clips_make_a_new_class(starter):
 def test_too_few_clips_or_known_labels_change_nothing(starter):
     model, spec = starter
     rng = np.random.default_rng(8)
-    same_model, same_spec = imprint(model, spec, {"drinking": clips_of("drinking", MIN_CLIPS - 1, rng, spec.fps),
-                                                  spec.labels[0]: clips_of("rowing", 3, rng, spec.fps)})
+    same_model, same_spec = imprint(model, spec, {"drinking": everyday_clips("drinking", MIN_CLIPS - 1, rng, spec.fps),
+                                                  spec.labels[0]: everyday_clips("rowing", 3, rng, spec.fps)})
     assert same_model is model and same_spec == spec

@@ -8,28 +8,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from recognizer import finetune
 from recognizer.checkpoint import read_card
 from recognizer.clips import ClipLibrary
 from recognizer.data.formats import SkeletonClip
+from recognizer.data.synthetic import everyday_clips
 from recognizer.engine import load_recognizer
 from recognizer.errors import LiveactionError
 from recognizer.finetune import FinetuneRequest, prepare, run
 from recognizer.offline import recognize, sequence_frames
 from recognizer.paths import STARTER_MODEL
 
-from .test_fewshot import NEW, clips_of
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Two cores shared by several jobs: one torch thread is far faster than two fighting ones."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+from .test_fewshot import NEW
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +36,7 @@ def library(tmp_path_factory) -> Path:
     rng = np.random.default_rng(11)
     clips = ClipLibrary(tmp_path_factory.mktemp("clips"))
     for kind, n in ((NEW[0], 8), (NEW[1], 8), ("walking", 2)):
-        for clip in clips_of(kind, n, rng, 15.0):
+        for clip in everyday_clips(kind, n, rng, 15.0):
             clips.add(SkeletonClip(clip, label=kind, fps=15.0))
     return clips.folder
 
@@ -124,7 +115,7 @@ def test_fine_tuned_model_recognizes_the_new_actions(library, starter, tmp_path)
     model, spec = load_recognizer(path, device="cpu")
     assert spec.labels == NEW and spec.fps == read_card(starter).fps  # the backbone's frame rate is kept
     rng = np.random.default_rng(12)
-    held_out = [(kind, clip) for kind in NEW for clip in clips_of(kind, 5, rng, spec.fps)]
+    held_out = [(kind, clip) for kind in NEW for clip in everyday_clips(kind, 5, rng, spec.fps)]
     right = sum(recognize(model, spec, sequence_frames(clip, spec.fps), clip.shape[1] / spec.fps)
                 .summary.top5[0][0] == kind for kind, clip in held_out)
     assert right / len(held_out) >= 0.9, f"{right}/{len(held_out)} held-out clips recognized"

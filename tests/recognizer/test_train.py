@@ -60,15 +60,6 @@ def tiny_config(out: Path, data: Path, **changes) -> TrainConfig:
     return dataclasses.replace(config, **changes)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Two cores shared by several jobs: one torch thread is far faster than two fighting ones."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory) -> Path:
     folder = write_clips(tmp_path_factory.mktemp("clips"))

@@ -91,6 +91,24 @@ def _scene(body: Body, pose: Pose) -> str:
     return "standing"
 
 
+def everyday_clips(kind: str, n: int, rng: np.random.Generator, fps: float = 30.0,
+                   seconds: tuple[float, float] = (2.0, 4.0)) -> list[np.ndarray]:
+    """`n` webcam clips `(C, T, V, M=1)` of one everyday motion of the "other" pool ("drinking").
+
+    New actions for few-shot and fine-tuning tests and benchmarks: motions the starter model
+    files under "other". Drawn from that pool until `kind` comes up (skipping depth-sensor
+    clips), so a seed gives the same clips the pool would.
+    """
+    if kind not in everyday.EVERYDAY:
+        raise ValueError(f"unknown everyday motion {kind!r}; expected one of {sorted(everyday.EVERYDAY)}")
+    out = []
+    while len(out) < n:
+        motion = generate_motion(OTHER_LABEL, rng, seconds=float(rng.uniform(*seconds)), fps=fps)
+        if motion.kind == kind and not motion.depth_sensor:
+            out.append(render(motion, rng))
+    return out
+
+
 def generate_motion(label: str, rng: np.random.Generator, *, seconds: float | None = None,
                     fps: float = 30.0) -> Motion:
     """Perform `label` (a starter class or "other") with a random body, style and timing."""

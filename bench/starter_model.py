@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from recognizer.data.msr import list_msr, msr_clip, read_msr_skeleton
 from recognizer.engine import load_recognizer
@@ -70,7 +71,11 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=STARTER_MODEL)
     parser.add_argument("--mapped-only", action="store_true", help="skip the unmapped MSR actions (open-set check)")
     parser.add_argument("--no-videos", action="store_true", help="skip the real-video part")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads (default 1: batch-1 windows gain little from more, and lose much "
+                             "when the cores are shared)")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     model, spec = load_recognizer(args.model, device="cpu")
     rows = msr_results(model, spec, args.mapped_only)
     mapped = [(expected, top, shown) for _, expected, top, shown in rows if expected]

@@ -30,9 +30,13 @@ class ClipEntry:
     info: ClipInfo
     data: np.ndarray  # float32 (C, T, V, M), as in the file
 
-    def middle_frame(self) -> np.ndarray:
-        """`(M, V, C)`: the skeletons halfway through the clip (the panel's preview)."""
-        return self.data[:, self.data.shape[1] // 2].transpose(2, 1, 0)  # (C, V, M) → (M, V, C)
+    def preview_frame(self) -> np.ndarray:
+        """`(M, V, C)`: the panel's preview — of the frames with the most joints seen, the one
+        nearest the clip's middle (the middle frame itself may have lost the person)."""
+        seen = (self.data[2] > 0).sum(axis=(1, 2))  # (T,) joints seen per frame
+        best = np.flatnonzero(seen == seen.max())
+        t = int(best[np.abs(best - self.data.shape[1] // 2).argmin()])
+        return self.data[:, t].transpose(2, 1, 0)  # (C, V, M) → (M, V, C)
 
 
 @dataclass(frozen=True)

@@ -162,7 +162,7 @@ class LibraryView(QWidget):
         item = QTreeWidgetItem([clip_title(info.id) + ("  · video" if info.video is not None else ""),
                                 f"{info.seconds:.1f} s"])
         item.setData(0, CLIP_ID, info.id)
-        item.setIcon(0, QIcon(skeleton_pixmap(entry.middle_frame())))
+        item.setIcon(0, QIcon(skeleton_pixmap(entry.preview_frame())))
         item.setToolTip(0, f"{info.path}" + (f"\nvideo: {info.video.name}" if info.video is not None else ""))
         item.setToolTip(1, f"{info.frames} frames at {info.fps:g} fps")
         return item

@@ -48,13 +48,22 @@ def test_few_shot_takes_new_labels_with_enough_clips_only(tmp_path):
          + [waving_clip("rowing", i) for i in range(2)])
     snapshot = read_library(ClipLibrary(tmp_path))
     assert {label: len(e) for label, e in snapshot.groups.items()} == {"drinking": 3, "rowing": 2, "waving": 3}
-    assert snapshot.groups["waving"][0].middle_frame().shape == (2, 18, 3)
+    assert snapshot.groups["waving"][0].preview_frame().shape == (2, 18, 3)
     sets = few_shot_sets(snapshot, LABELS_A)
     assert list(sets) == ["drinking"]
     assert few_shot_key(sets) == (("drinking", tuple(e.info.id for e in snapshot.groups["drinking"])),)
     assert label_status(snapshot, LABELS_A, ("drinking",), enabled=True) == {
         "drinking": "recognized (few-shot)", "rowing": "1 more clip to recognize it", "waving": "known to the model"}
     assert few_shot_sets(None, LABELS_A) == {}
+
+
+def test_the_preview_shows_the_person_when_the_middle_frame_lost_them(tmp_path):
+    clip = waving_clip("waving", 0, frames=45)
+    clip.data[:, 20:26] = 0  # nobody detected around the middle
+    fill(tmp_path, [clip])
+    [entry] = read_library(ClipLibrary(tmp_path)).groups["waving"]
+    preview = entry.preview_frame()  # (M, V, C)
+    assert (preview[..., 2] > 0).sum() == (clip.data[2, 0] > 0).sum()  # as many joints as a full frame
 
 
 def test_skeleton_preview_draws_the_person(qtbot):

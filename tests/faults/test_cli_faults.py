@@ -130,13 +130,14 @@ def in_full_disk(folder: Path, *command, size_kb: int = 64) -> subprocess.Comple
     """Run `command` with `folder` on a private `size_kb` tmpfs (root and util-linux's unshare needed)."""
     if os.geteuid() != 0 or shutil.which("unshare") is None:
         pytest.skip("a real full disk needs root and unshare (CI has both)")
+    namespace = ["unshare", "-m", "--propagation", "private"]
+    probe = subprocess.run([*namespace, "sh", "-c", 'mount -t tmpfs -o size=64k liveaction-probe "$1"', "sh",
+                            str(folder)], capture_output=True, text=True, timeout=60)
+    if probe.returncode != 0:  # e.g. a container without CAP_SYS_ADMIN
+        pytest.skip(f"cannot mount a private tmpfs here: {probe.stderr.strip()}")
     script = 'mount -t tmpfs -o size="$1"k liveaction-full "$2" && shift 2 && exec "$@"'
-    result = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", str(size_kb),
-                             str(folder), *map(str, command)], capture_output=True, text=True, timeout=TIMEOUT_S,
-                            cwd=ROOT)
-    if "mount:" in result.stderr and result.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
-    return result
+    return subprocess.run([*namespace, "sh", "-c", script, "sh", str(size_kb), str(folder), *map(str, command)],
+                          capture_output=True, text=True, timeout=TIMEOUT_S, cwd=ROOT)
 
 
 FILL_THEN_EXTRACT = """

@@ -84,13 +84,18 @@ class NoOneThere(FakePipeline):
         return FakeResult(np.zeros((2, 18, 3), np.float32))
 
 
-def test_a_recording_with_nobody_in_it_says_so_and_saves_nothing(make_window, qtbot, tmp_path):
-    window = make_window(open_source=Sources(FakeSource), make_pipeline=NoOneThere, countdown_s=0.0)
+def record_half_a_second_from_the_camera(window, qtbot) -> None:
+    """Open the (fake) camera, and once frames show, record a 0.5 s clip labelled "waving"."""
     window.open_source(SourceSpec.camera(0))
     qtbot.waitUntil(lambda: window.frames_shown > 2, timeout=TIMEOUT_MS)
     window.record_bar.set_label("waving")
     window.record_bar.set_options(0.5, until_stopped=False, keep_video=False)
     window.toggle_recording()
+
+
+def test_a_recording_with_nobody_in_it_says_so_and_saves_nothing(make_window, qtbot, tmp_path):
+    window = make_window(open_source=Sources(FakeSource), make_pipeline=NoOneThere, countdown_s=0.0)
+    record_half_a_second_from_the_camera(window, qtbot)
     qtbot.waitUntil(lambda: "No person was seen" in window.message_bar.text(), timeout=TIMEOUT_MS)
     assert not list((tmp_path / "clips").glob("*.json"))
 
@@ -108,11 +113,7 @@ class FullDisk:
 
 def test_a_full_disk_shows_the_error_keeps_earlier_clips_and_the_app_runs(make_window, qtbot, tmp_path, monkeypatch):
     window = make_window(open_source=Sources(FakeSource), countdown_s=0.0)
-    window.open_source(SourceSpec.camera(0))
-    qtbot.waitUntil(lambda: window.frames_shown > 2, timeout=TIMEOUT_MS)
-    window.record_bar.set_label("waving")
-    window.record_bar.set_options(0.5, until_stopped=False, keep_video=False)
-    window.toggle_recording()
+    record_half_a_second_from_the_camera(window, qtbot)
     qtbot.waitUntil(lambda: "Saved a" in window.message_bar.text(), timeout=TIMEOUT_MS)
     library = ClipLibrary(tmp_path / "clips")
     [earlier] = library.clips()

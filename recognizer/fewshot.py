@@ -127,7 +127,7 @@ def fit_row(features: torch.Tensor, best_before: torch.Tensor, others: list[tupl
     positive_along, negative_along = features @ direction, negatives @ direction  # (n,), (m,)
     spread = (positive_along.mean() - negative_along.mean()).clamp(min=1e-6)
     log_scale = torch.log((best_before.mean() - negatives_best.mean()).abs() / spread + 1.0).reshape(1)
-    offset = torch.zeros(1)
+    offset = torch.zeros(1, device=features.device)
     with torch.enable_grad():
         log_scale.requires_grad_(True)
         offset.requires_grad_(True)

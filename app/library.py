@@ -21,7 +21,6 @@ from PySide6.QtCore import QObject, Signal
 
 from app.background import BackgroundCall
 from recognizer.clips import ClipInfo, ClipLibrary
-from recognizer.errors import LiveactionError
 from recognizer.fewshot import MIN_CLIPS
 
 
@@ -56,17 +55,10 @@ class LibrarySnapshot:
 def read_library(library: ClipLibrary) -> LibrarySnapshot:
     """Every readable clip with its skeletons. Slow for a big library: off the GUI thread."""
     groups: dict[str, list[ClipEntry]] = {}
-    problems = []
-    for info in library.clips():
-        try:
-            clip = library.load(info.id)
-        except LiveactionError as error:  # deleted or damaged since it was listed
-            problems.append((info.path, str(error)))
-        else:
-            groups.setdefault(info.label, []).append(ClipEntry(info, clip.data))
-    problems = [*library.problems, *problems]
+    for info, clip in library.read_each():
+        groups.setdefault(info.label, []).append(ClipEntry(info, clip.data))
     return LibrarySnapshot(library.folder, {label: tuple(groups[label]) for label in sorted(groups)},
-                           tuple(problems))
+                           tuple(library.problems))
 
 
 class LibraryController(QObject):
@@ -116,35 +108,22 @@ class LibraryController(QObject):
 
     # ---- the edits ------------------------------------------------------------------------
     def relabel(self, clip_ids: Iterable[str], label: str) -> BackgroundCall:
-        ids, library = tuple(clip_ids), self.library
-
-        def relabel() -> str:
-            for clip_id in ids:
-                library.relabel(clip_id, label)
-            return f"{_clips(len(ids))} relabelled “{label}”."
-        return self.edit(relabel, "Relabelling clips")
+        ids = tuple(clip_ids)
+        return self.edit(_each(ids, lambda clip_id: self.library.relabel(clip_id, label),
+                               f"{_clips(len(ids))} relabelled “{label}”."), "Relabelling clips")
 
     def delete(self, clip_ids: Iterable[str]) -> BackgroundCall:
         """Move clips to the trash; `deleted` says which, so that they can be restored."""
-        ids, library = tuple(clip_ids), self.library
-
-        def delete() -> str:
-            for clip_id in ids:
-                library.delete(clip_id)
-            return f"{_clips(len(ids))} deleted."
-        return self.edit(delete, "Deleting clips", functools.partial(self._deleted, ids))
+        ids = tuple(clip_ids)
+        return self.edit(_each(ids, self.library.delete, f"{_clips(len(ids))} deleted."), "Deleting clips",
+                         functools.partial(self._deleted, ids))
 
     def _deleted(self, clip_ids: tuple[str, ...], report: str) -> None:
         self.deleted.emit(clip_ids, report)
 
     def restore(self, clip_ids: Iterable[str]) -> BackgroundCall:
-        ids, library = tuple(clip_ids), self.library
-
-        def restore() -> str:
-            for clip_id in ids:
-                library.restore(clip_id)
-            return f"{_clips(len(ids))} back."
-        return self.edit(restore, "Restoring clips")
+        ids = tuple(clip_ids)
+        return self.edit(_each(ids, self.library.restore, f"{_clips(len(ids))} back."), "Restoring clips")
 
     def import_folder(self, folder: Path) -> BackgroundCall:
         library = self.library
@@ -167,6 +146,15 @@ class LibraryController(QObject):
         library = self.library
         return self.edit(lambda: f"{_clips(library.export_pyskl(path))} exported for pyskl to {path}.",
                          "Exporting clips for pyskl")
+
+
+def _each(clip_ids: tuple[str, ...], apply: Callable[[str], None], report: str) -> Callable[[], str]:
+    """An edit for `LibraryController.edit`: `apply` to each clip in turn, then `report`."""
+    def edit() -> str:
+        for clip_id in clip_ids:
+            apply(clip_id)
+        return report
+    return edit
 
 
 def _clips(n: int) -> str:

@@ -13,12 +13,11 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from app.background import BackgroundCall
 from app.sources import LiveFrame, SourceSpec
-from recognizer.clips import ClipInfo, ClipLibrary
+from recognizer.clips import ClipLibrary
 from recognizer.data.formats import SkeletonClip
 from recognizer.recorder import COUNTDOWN, DONE, RECORDING, Recorder, RecordingConfig, RecordingStatus
 
@@ -62,10 +61,6 @@ def recording_problem(clip: SkeletonClip) -> str | None:
 def source_name(spec: SourceSpec) -> str:
     """What a clip records as its source: the camera, stream or file it was recorded from."""
     return f"{spec.kind}:{spec.target}"
-
-
-def save_clip(library: ClipLibrary, clip: SkeletonClip, frames: list[np.ndarray] | None) -> ClipInfo:
-    return library.add(clip, frames)
 
 
 class RecordController(QObject):
@@ -135,7 +130,7 @@ class RecordController(QObject):
         if problem is not None:
             self.failed.emit(problem)
             return
-        call = BackgroundCall(save_clip, library, clip, frames, what=f"Saving the clip of {clip.label}")
+        call = BackgroundCall(library.add, clip, frames, what=f"Saving the clip of {clip.label}")
         call.succeeded.connect(self.saved)
         call.failed.connect(self._save_failed)
         call.finished.connect(self._saved_or_not)

@@ -16,7 +16,7 @@ import datetime
 import os
 import secrets
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -63,7 +63,12 @@ class ClipLibrary:
 
     def clips(self) -> list[ClipInfo]:
         """Every readable clip, oldest first; unreadable ones are listed in `problems`."""
-        out, self.problems = [], []
+        return [info for info, _ in self.read_each()]
+
+    def read_each(self) -> Iterator[tuple[ClipInfo, SkeletonClip]]:
+        """Every readable clip with its data, oldest first, each file read once; unreadable
+        ones are listed in `problems` (complete once the iteration ends)."""
+        self.problems = []
         for path in sorted(self.folder.glob("*.json")):
             try:
                 clip = read_kinetics_json(path)
@@ -71,9 +76,8 @@ class ClipLibrary:
                 self.problems.append((path, error.problem))
                 continue
             video = path.with_suffix(".mp4")
-            out.append(ClipInfo(path.stem, clip.label or "", clip.num_frames, clip.fps or 30.0, path,
-                                video if video.exists() else None))
-        return out
+            yield (ClipInfo(path.stem, clip.label or "", clip.num_frames, clip.fps or 30.0, path,
+                            video if video.exists() else None), clip)
 
     def by_label(self) -> dict[str, list[ClipInfo]]:
         groups: dict[str, list[ClipInfo]] = {}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 
 import numpy as np
 import torch
@@ -51,21 +52,27 @@ def embed(model: nn.Module, spec: ModelSpec, clips: list[np.ndarray]) -> tuple[t
     return features, model.forward_head(features)
 
 
-def reference_clips(spec: ModelSpec) -> list[np.ndarray]:
+def reference_clips(spec: ModelSpec) -> tuple[np.ndarray, ...]:
     """Generated clips of the model's own actions, when the motion generator knows them all.
 
     They show the imprint what its new class must *not* answer to, so a new row does not
     take over the model's trained actions. Models of other actions get none.
     """
-    from recognizer.data.synthetic import OTHER_LABEL, STARTER_CLASSES, generate_clip
+    known = tuple(label for label in spec.labels if label != spec.background_label)
+    return _generated_clips(known, spec.preprocessing.T / spec.fps, spec.fps)
 
-    known = [label for label in spec.labels if label != spec.background_label]
-    if not known or not set(known) <= set(STARTER_CLASSES):
-        return []
+
+@functools.lru_cache(maxsize=4)
+def _generated_clips(labels: tuple[str, ...], window_s: float, fps: float) -> tuple[np.ndarray, ...]:
+    """REFERENCE_PER_LABEL clips per label, 1–1.5 windows long, from a fixed seed: the same
+    every time, so the app's re-imprints after each library change do not generate them again."""
+    from recognizer.data.synthetic import STARTER_CLASSES, generate_clip
+
+    if not labels or not set(labels) <= set(STARTER_CLASSES):
+        return ()
     rng = np.random.default_rng(REFERENCE_SEED)
-    window_s = spec.preprocessing.T / spec.fps
-    return [generate_clip(label, rng, seconds=window_s * float(rng.uniform(1.0, 1.5)), fps=spec.fps)
-            for label in known if label != OTHER_LABEL for _ in range(REFERENCE_PER_LABEL)]
+    return tuple(generate_clip(label, rng, seconds=window_s * float(rng.uniform(1.0, 1.5)), fps=fps)
+                 for label in labels for _ in range(REFERENCE_PER_LABEL))
 
 
 def imprint(model: nn.Module, spec: ModelSpec, examples: dict[str, list[np.ndarray]]
@@ -83,7 +90,7 @@ def imprint(model: nn.Module, spec: ModelSpec, examples: dict[str, list[np.ndarr
     bias = head.bias.detach().mean()
     embedded = {label: embed(model, spec, clips) for label, clips in new.items()}
     reference = reference_clips(spec)
-    background = [embed(model, spec, reference)] if reference else []
+    background = [embed(model, spec, list(reference))] if reference else []
     rows, biases = [], []
     for label, (features, logits) in embedded.items():
         if (features @ nn.functional.normalize(features.mean(0), dim=0) <= 0).all():

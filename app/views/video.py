@@ -192,7 +192,6 @@ class VideoView(QWidget):
         painter.setPen(QColor(255, 255, 255))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.overlay)
 
-
     def _draw_countdown(self, painter: QPainter, rect: QRectF) -> None:
         font = QFont(self.font())
         font.setPixelSize(max(48, int(rect.height() / 3)))

@@ -33,8 +33,8 @@ def waving_one_hand(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     A = body.arm
     style = rng.choice(["high", "forearm", "low"], p=[0.45, 0.35, 0.2])
     if style == "high":  # whole arm up, swaying from the shoulder
-        base = [rng.uniform(0.1, 0.35), A * rng.uniform(0.55, 0.85), rng.uniform(0.0, 0.25)]
-        amp, pole = rng.uniform(0.12, 0.35), [1.0, -0.6, -0.2]
+        base = [rng.uniform(0.1, 0.4), A * rng.uniform(0.6, 0.95), rng.uniform(0.0, 0.25)]
+        amp, pole = rng.uniform(0.12, 0.45), [1.0, -0.6, -0.2]
     elif style == "forearm":  # elbow out at shoulder height, forearm up, waving from the elbow
         base = [body.upper_arm * rng.uniform(0.6, 1.0), body.forearm * rng.uniform(0.7, 1.0), rng.uniform(0.05, 0.2)]
         amp, pole = rng.uniform(0.08, 0.18), [1.0, -0.2, 0.0]
@@ -52,10 +52,10 @@ def waving_one_hand(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
 def waving_both_hands(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     pose = standing(body, tl, rng)
     A = body.arm
-    base = np.array([rng.uniform(0.05, 0.35), A * rng.uniform(0.55, 0.9), rng.uniform(-0.05, 0.2)])
-    amp = rng.uniform(0.1, 0.3)
+    base = np.array([rng.uniform(0.05, 0.4), A * rng.uniform(0.55, 0.95), rng.uniform(-0.05, 0.2)])
+    amp = rng.uniform(0.1, 0.45)
     swing = np.sin(2 * np.pi * tl.phase) * tl.active
-    mirrored = rng.random() < 0.6  # both hands outwards together, or both to the same side
+    mirrored = rng.random() < 0.75  # both hands outwards together, or both to the same side
     sway = pair(swing, swing if mirrored else -swing)
     target = base + np.stack([amp * sway, -0.25 * amp * sway**2, np.zeros_like(sway)], axis=-1)  # (T, 2, 3)
     pose.hands = mix(pose.hands, outward(target), tl.active)
@@ -70,7 +70,7 @@ def clapping(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     else:
         y, z = rng.uniform(-0.45, 0.1), rng.uniform(0.22, 0.45)
     # From small claps to arms flung wide between claps (as most MSR Action3D subjects do).
-    closed, opened = rng.uniform(0.04, 0.08), np.exp(rng.uniform(np.log(0.15), np.log(1.3)))
+    closed, opened = rng.uniform(0.04, 0.08), np.exp(rng.uniform(np.log(0.2), np.log(1.6)))
     gap = closed + (opened - closed) * np.abs(np.cos(np.pi * tl.phase)) ** rng.uniform(0.6, 1.2)
     gap = mix(np.full(tl.frames, opened), gap, tl.active)  # hands meet at phase k + 0.5
     bounce = 0.02 * np.cos(2 * np.pi * tl.phase)
@@ -106,7 +106,9 @@ def punching(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     pattern = rng.choice(["alternate", "single", "double"], p=[0.2, 0.7, 0.1] if style == "rest" else [0.5, 0.3, 0.2])
     side_k = {"alternate": (k + lead) % 2, "single": np.full(T, lead), "double": (k // 2 + lead) % 2}[pattern]
     u = tl.phase % 1.0
-    ext = bump(u, 0.0, rng.uniform(0.2, 0.35), rng.uniform(0.4, 0.5), rng.uniform(0.8, 0.95)) * tl.active
+    # The fist stays out for a moment: longest in the deliberate single punches people
+    # show a camera (MSR Action3D's forward punches hold it about 0.4 s).
+    ext = bump(u, 0.0, rng.uniform(0.2, 0.35), rng.uniform(0.4, 0.65), rng.uniform(0.8, 0.95)) * tl.active
     ext_side = pair(ext * (side_k == 0), ext * (side_k == 1))  # (T, 2)
     target = guard + ext_side[..., None] * (reach - guard)  # (T, 2, 3)
     pose.hands = mix(pose.hands, outward(target), tl.active)
@@ -264,7 +266,7 @@ def bending_forward(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     T = tl.frames
     u = tl.phase % 1.0
     down = bump(u, 0.0, rng.uniform(0.3, 0.45), rng.uniform(0.5, 0.65), 1.0) * tl.active
-    flex = rng.uniform(50, 110) * DEG
+    flex = rng.uniform(60, 120) * DEG
     hip_share = rng.uniform(0.55, 0.8)
     pose.pelvis_rot[:, 1] += flex * hip_share * down
     pose.spine[:, 0] += flex * (1 - hip_share) * down

@@ -15,7 +15,8 @@ outside the picture, or dropped, is `(0, 0, 0)`; a hidden joint keeps its guesse
 position with a low score. Clips filmed by a depth sensor (see motion.py) come out like
 MSR Action3D through `KINECT20_TO_OPENPOSE18` instead: no smoothing or swaps, even
 jitter rounded to the whole pixels of a 320×240 depth image, scores 1, every face joint
-at the head with score 0.5.
+at the head with score 0.5, and a trunk folded towards the sensor (a deep bend) makes
+its tracker lose the body or slide the legs (measured on MSR Action3D's bends).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ _MIRROR = mirror_permutation(OPENPOSE18)
 _ARMS = np.array([2, 3, 4, 5, 6, 7])
 _LEGS = np.array([8, 9, 10, 11, 12, 13])
 _DEPTH_IMAGE = np.array([320.0, 240.0])  # MSR Action3D's skeleton20 coordinates are its whole pixels
+_LOWER_BODY = np.array([8, 9, 10, 11, 12, 13])  # hips, knees, ankles
 
 
 def _bursts(rng: np.random.Generator, rate: np.ndarray, mean_length: float) -> np.ndarray:
@@ -70,11 +72,34 @@ def _swap(rng: np.random.Generator, xy: np.ndarray, frames: int) -> None:
         xy[start:stop, joints] = xy[start:stop, _MIRROR[joints]]
 
 
+def _folded_tracking(rng: np.random.Generator, xy: np.ndarray, fold: np.ndarray, torso: float) -> np.ndarray:
+    """A depth sensor's tracker failing while the trunk folds towards it; returns the lost frames `(T,)`.
+
+    In MSR Action3D's bends (a13), once the trunk points at the sensor the skeleton's legs
+    slide: hips, knees and ankles move (mostly down) together by one to two torso lengths
+    while the feet stay put in reality; in half of the sequences the skeleton then
+    vanishes for a few frames. `fold (T,)` is the sine of the trunk's tilt towards the
+    sensor. Changes `xy` in place.
+    """
+    failing = np.clip((fold - rng.uniform(0.5, 0.85)) / 0.15, 0.0, 1.0)  # (T,)
+    if rng.random() < 0.1:
+        return np.zeros(len(fold), bool)  # the tracker held on
+    offset = rng.uniform(-0.8, 2.5) * torso  # picture heights, down +
+    share = np.ones(len(_LOWER_BODY))
+    share[[0, 3]] = rng.uniform(0.5, 1.0)  # the hips slide less than the legs
+    xy[:, _LOWER_BODY, 1] += failing[:, None] * offset * share
+    if rng.random() < 0.5:
+        return failing > rng.uniform(0.6, 1.0)
+    return np.zeros(len(fold), bool)
+
+
 def detect(rng: np.random.Generator, xy: np.ndarray, hidden: np.ndarray, fps: float, aspect: float,
-           depth_sensor: bool) -> np.ndarray:
+           depth_sensor: bool, fold: np.ndarray | None = None) -> np.ndarray:
     """Clean normalized `xy (T, 18, 2)` and `hidden (T, 18)` → detector output `float32 (3, T, 18)`.
 
-    `depth_sensor` renders the clip as a Kinect skeleton instead of MediaPipe landmarks.
+    `depth_sensor` renders the clip as a Kinect skeleton instead of MediaPipe landmarks;
+    `fold (T,)`, the sine of the trunk's tilt towards the camera, drives its tracking
+    failures (none without it).
     """
     T, V, _ = xy.shape
     t = np.arange(T) / fps
@@ -102,6 +127,9 @@ def detect(rng: np.random.Generator, xy: np.ndarray, hidden: np.ndarray, fps: fl
     outliers = rng.random((T, V)) < rng.uniform(0.0, 0.008)
     noise[outliers] += rng.normal(0.0, 0.3 * torso, (int(outliers.sum()), 2))
     xy = xy + noise * spread * unit
+    tracker_lost = np.zeros(T, bool)
+    if depth_sensor and fold is not None:
+        tracker_lost = _folded_tracking(rng, xy, fold, torso)
 
     if depth_sensor:
         xy[:, _FACE] = xy[:, _FACE[:1]]  # one head joint, with one joint's jitter
@@ -125,6 +153,7 @@ def detect(rng: np.random.Generator, xy: np.ndarray, hidden: np.ndarray, fps: fl
         lost = _bursts(rng, np.full(T, rng.uniform(0.005, 0.03)), rng.uniform(1.0, 8.0))
         if lost.mean() < 0.25:
             absent |= lost[:, None]
+    absent |= tracker_lost[:, None]
     absent |= ((xy < 0.0) | (xy > 1.0)).any(axis=-1)
 
     out = np.concatenate([xy, score[..., None]], axis=-1)  # (T, 18, 3)

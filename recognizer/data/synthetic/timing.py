@@ -6,8 +6,9 @@ action runs, with smooth ramps between. An action turns both into a pose, so tem
 repetition count, start phase and idle time are chosen here once for every class.
 
 Three layouts, because people record and share all three:
-- "single": one repetition with a moment of idle around it (≈ 1 s clips);
-- "complete": idle, several repetitions, idle;
+- "single": one repetition with a moment of idle around it (≈ 1 s clips), or up to 0.8 s
+  of rest on either side;
+- "complete": idle (up to 30 % of the clip on either side), several repetitions, idle;
 - "excerpt": a window cut out of a longer performance, starting mid-repetition, no idle.
 """
 
@@ -81,7 +82,9 @@ def plan(
     ease = ease * rng.uniform(0.7, 1.4)
     lead = tail = 0.0
     if layout == "single":
-        lead, tail = rng.uniform(0.0, 0.35, 2)
+        # Mostly a moment of rest around it; sometimes the long rests of a person who stands
+        # still, performs once for the camera and stands still again (MSR Action3D's clips).
+        lead, tail = 0.8 * rng.uniform(0.0, 1.0, 2) ** 1.5
         if seconds is None:
             seconds = lead + tail + 2.0 * ease + 1.0 / tempo
         else:
@@ -91,7 +94,7 @@ def plan(
     elif layout == "complete":
         if seconds is None:
             seconds = rng.uniform(2.0, MAX_SECONDS)
-        lead, tail = rng.uniform(0.0, 0.15, 2) * seconds
+        lead, tail = rng.uniform(0.0, 0.3, 2) * seconds
         active = max(seconds - lead - tail - 2.0 * ease, 0.3)
         reps = float(max(1, round(active * tempo)))
         tempo = float(np.clip(reps / active, 0.6 * tempo, 1.8 * tempo))

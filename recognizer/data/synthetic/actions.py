@@ -60,9 +60,6 @@ def waving_both_hands(body: Body, tl: Timeline, rng: np.random.Generator) -> Pos
     target = base + np.stack([amp * sway, -0.25 * amp * sway**2, np.zeros_like(sway)], axis=-1)  # (T, 2, 3)
     pose.hands = mix(pose.hands, outward(target), tl.active)
     pose.elbows = mix(pose.elbows, outward(np.broadcast_to([1.0, -0.6, -0.2], (tl.frames, 2, 3))), tl.active)
-    if rng.random() < 0.5:  # the arms go up (and come down) out through the sides
-        arc = np.sin(np.pi * tl.active) * A * rng.uniform(0.3, 0.7)
-        pose.hands[:, :, 0] += SIDE_SIGN * arc[:, None]
     return pose
 
 
@@ -91,7 +88,7 @@ def punching(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     pose.pelvis[:, 1] -= rng.uniform(0.0, 0.06)
     # Between punches the fists rest at the chin (a boxer's guard), at the chest, or hang
     # down (people asked to "punch" often start from rest, as in MSR Action3D).
-    style = rng.choice(["high", "low", "rest"], p=[0.35, 0.15, 0.5])
+    style = rng.choice(["high", "low", "rest"], p=[0.4, 0.2, 0.4])
     if style == "high":
         guard = np.array([rng.uniform(0.08, 0.18) - body.shoulder_half, rng.uniform(0.0, 0.2), rng.uniform(0.15, 0.28)])
     elif style == "low":
@@ -299,7 +296,7 @@ def jogging_in_place(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose
     T = tl.frames
     style = rng.choice(["light", "regular", "high_knees", "butt_kicks"], p=[0.25, 0.3, 0.27, 0.18])
     if style == "light":  # barely lifting the feet, arms pumping (most MSR Action3D subjects)
-        height, forward, pole = rng.uniform(0.06, 0.12), rng.uniform(-0.08, 0.03), [0.0, 0.0, 1.0]
+        height, forward, pole = rng.uniform(0.04, 0.1), rng.uniform(-0.08, 0.03), [0.0, 0.0, 1.0]
     elif style == "regular":
         height, forward, pole = rng.uniform(0.08, 0.22), rng.uniform(-0.1, 0.05), [0.0, 0.0, 1.0]
     elif style == "high_knees":

@@ -10,6 +10,10 @@ Sections (all by default; pick with --only):
 - motion: per-class motion figures of matching actions — joint speeds relative to the
   hips (torso lengths per second and m/s), range of motion, repetition frequency;
 - jitter: detector jitter of still joints, MSR Action3D against generated clips;
+- shape: 2-D clip shapes as the model sees them (centred and scaled once per clip) of MSR
+  Action3D's mapped classes against generated depth-sensor clips at 15 fps: how high the
+  wrists go and where they spend the clip, how wide they travel, hip and neck drop, leg
+  motion (this is where the rest around each MSR performance and its bends' lost legs show);
 - mediapipe: visibility, jitter and (world-landmark) proportions of MediaPipe on the shared videos;
 - classifier: a nearest-class-mean classifier on per-joint statistics and a small temporal
   CNN, trained on generated clips only and tested on MSR Action3D's mapped classes (a
@@ -386,6 +390,62 @@ def section_jitter(rng: np.random.Generator, n: int) -> None:
           f"their 5-frame median; left/right order flips per 300 frames: shoulders {shoulders:.1f}, hips {hips:.1f}")
 
 
+def _shape(clip: np.ndarray) -> dict[str, float]:
+    """2-D figures of a clip `(3, T, 18, 1)` (15 fps) centred on its median hip centre and
+    scaled by its median torso once (y down, so a raised wrist is negative)."""
+    x = clip[:2, :, :, 0].transpose(1, 2, 0).astype(float)  # (T, 18, 2)
+    present = clip[2, :, :, 0] > 0
+    body = present[:, 1] & present[:, 8] & present[:, 11]
+    hips = 0.5 * (x[body, 8] + x[body, 11])
+    x = (x - np.median(hips, axis=0)) / max(np.median(np.linalg.norm(x[body, 1] - hips, axis=-1)), 1e-3)
+    x[~present] = np.nan
+    wrists, ankles = x[:, [4, 7]], x[:, [10, 13]]  # (T, 2, 2)
+    hip_y, neck_y = np.nanmean(x[:, [8, 11], 1], axis=1), x[:, 1, 1]
+
+    def spread(v: np.ndarray) -> np.ndarray:  # p95 − p5 over time
+        return np.nanpercentile(v, 95, axis=0) - np.nanpercentile(v, 5, axis=0)
+
+    return {
+        "highest wrist": float(np.nanmin(wrists[..., 1])),
+        "median wrist y": float(np.nanmedian(wrists[..., 1])),
+        "wrist x range": float(np.nanmax(spread(wrists[..., 0]))),
+        "hands apart, p95": float(np.nanpercentile(np.abs(wrists[:, 0, 0] - wrists[:, 1, 0]), 95)),
+        "wrist speed p90 (/s)": float(np.nanpercentile(np.linalg.norm(np.diff(wrists, axis=0), axis=-1) * MSR_FPS, 90)),
+        "hip drop": float(spread(hip_y)),
+        "neck drop": float(spread(neck_y)),
+        "ankle y range": float(np.nanmax(spread(ankles[..., 1]))),
+    }
+
+
+def section_shape(rng: np.random.Generator, n: int) -> None:
+    """MSR Action3D's mapped classes against generated depth-sensor clips, as the model sees them."""
+    from recognizer.data.msr import list_msr, msr_to_openpose18, read_msr_skeleton
+    from recognizer.data.synthetic import motion
+
+    real: dict[str, list[dict[str, float]]] = {}
+    for path in list_msr(DATA / "msr-action3d"):
+        sample = read_msr_skeleton(path)
+        if sample.name.action in MSR_CLASSES and sample.present.any():
+            real.setdefault(MSR_CLASSES[sample.name.action], []).append(_shape(msr_to_openpose18(sample)))
+    generated = {}
+    for label in sorted(real):
+        figures = []
+        while len(figures) < n:
+            item = motion.generate_motion(label, rng, seconds=float(rng.uniform(1.5, 4.0)), fps=MSR_FPS)
+            if item.depth_sensor:
+                figures.append(_shape(motion.render(item, rng)))
+        generated[label] = figures
+    columns = list(next(iter(real.values()))[0])
+    print(f"\n## Clip shapes in 2-D (torso lengths, per-clip centre and scale; medians over clips): "
+          f"MSR Action3D against {n} generated depth-sensor clips (1.5–4 s, 15 fps) per class\n")
+    print("| | " + " | ".join(columns) + " |\n|---|" + "---:|" * len(columns))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for label in sorted(real):
+            for name, rows in ((f"MSR {label} ({len(real[label])})", real[label]), ("generated", generated[label])):
+                print(f"| {name} | " + " | ".join(f"{np.nanmedian([r[c] for r in rows]):.2f}" for c in columns) + " |")
+
+
 def _features(clip: np.ndarray) -> np.ndarray:
     """Simple per-joint statistics of a 2-D clip `(3, T, 18, 1)`.
 
@@ -541,7 +601,7 @@ def section_speed(rng: np.random.Generator, n: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", default="speed,bones,motion,jitter,mediapipe,classifier")
+    parser.add_argument("--only", default="speed,bones,motion,jitter,shape,mediapipe,classifier")
     parser.add_argument("--clips", type=int, default=40, help="generated clips per class for the motion figures")
     parser.add_argument("--train-clips", type=int, default=200, help="generated clips per class for the classifiers")
     parser.add_argument("--seed", type=int, default=0)
@@ -560,6 +620,8 @@ def main() -> None:
         section_motion(msr, hdm, rng, args.clips)
     if "jitter" in only:
         section_jitter(rng, args.clips)
+    if "shape" in only:
+        section_shape(rng, args.clips)
     if "mediapipe" in only:
         section_mediapipe()
     if "classifier" in only:

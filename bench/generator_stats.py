@@ -419,6 +419,12 @@ def _shape(clip: np.ndarray) -> dict[str, float]:
 
 def section_shape(rng: np.random.Generator, n: int) -> None:
     """MSR Action3D's mapped classes against generated depth-sensor clips, as the model sees them."""
+    with warnings.catch_warnings():  # joints never seen in a clip give all-NaN medians
+        warnings.simplefilter("ignore", RuntimeWarning)
+        _print_shapes(rng, n)
+
+
+def _print_shapes(rng: np.random.Generator, n: int) -> None:
     from recognizer.data.msr import list_msr, msr_to_openpose18, read_msr_skeleton
     from recognizer.data.synthetic import motion
 
@@ -439,11 +445,9 @@ def section_shape(rng: np.random.Generator, n: int) -> None:
     print(f"\n## Clip shapes in 2-D (torso lengths, per-clip centre and scale; medians over clips): "
           f"MSR Action3D against {n} generated depth-sensor clips (1.5–4 s, 15 fps) per class\n")
     print("| | " + " | ".join(columns) + " |\n|---|" + "---:|" * len(columns))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        for label in sorted(real):
-            for name, rows in ((f"MSR {label} ({len(real[label])})", real[label]), ("generated", generated[label])):
-                print(f"| {name} | " + " | ".join(f"{np.nanmedian([r[c] for r in rows]):.2f}" for c in columns) + " |")
+    for label in sorted(real):
+        for name, rows in ((f"MSR {label} ({len(real[label])})", real[label]), ("generated", generated[label])):
+            print(f"| {name} | " + " | ".join(f"{np.nanmedian([r[c] for r in rows]):.2f}" for c in columns) + " |")
 
 
 def _features(clip: np.ndarray) -> np.ndarray:

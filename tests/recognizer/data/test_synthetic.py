@@ -201,3 +201,29 @@ def test_generation_speed_is_reported():
     frames = sum(generate_clip(LABELS[i % len(LABELS)], rng).shape[1] for i in range(64))
     elapsed = time.perf_counter() - start
     print(f"\nsynthetic: {elapsed / 64 * 1e3:.2f} ms per clip, {frames / 64:.0f} frames on average")
+
+
+def _depth_sensor_clips(label: str, n: int) -> list[np.ndarray]:
+    """`n` depth-sensor clips `(3, T, 18, 1)` of `label`, 3 s at 15 fps (webcam draws skipped)."""
+    rng, out = np.random.default_rng(11), []
+    while len(out) < n:
+        motion = generate_motion(label, rng, seconds=3.0, fps=15.0)
+        if motion.depth_sensor:
+            out.append(render(motion, rng))
+    return out
+
+
+def test_a_depth_sensor_loses_the_legs_of_deep_bends_but_not_of_push_ups():
+    """MSR Action3D's Kinect slides the legs or loses the skeleton once the trunk points at it."""
+    def failures(clip: np.ndarray) -> bool:
+        present = clip[2, :, :, 0] > 0  # (T, 18)
+        lost_frames = (~present).all(axis=1).any()
+        ankle_y = np.where(present[:, J["right_ankle"]], clip[1, :, J["right_ankle"], 0], np.nan)
+        slid = np.nanmax(ankle_y) - np.nanmin(ankle_y) > 0.08  # a standing person's ankle stays put
+        return bool(lost_frames or slid)
+
+    bends = [failures(clip) for clip in _depth_sensor_clips("bending forward", 12)]
+    still = [failures(clip) for clip in _depth_sensor_clips("standing still", 12)]
+    assert sum(bends) >= sum(still) + 5  # (still clips: only the usual brief "nobody found" frames)
+    for clip in _depth_sensor_clips("push-up", 4):  # floor exercises keep their skeleton
+        assert (clip[2] > 0).mean() > 0.3

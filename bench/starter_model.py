@@ -42,7 +42,21 @@ OPEN_SET_VIDEOS = [SHARED / "videos" / "ta_chi.mp4", SHARED / "videos" / "clean_
                    Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")]
 
 
-def msr_results(model, spec, mapped_only: bool):
+def without_body_shift(data: np.ndarray) -> np.ndarray:
+    """`(3, T, 18, 1)` with every frame moved so that its hip centre stays where it is in the
+    first frame that has both hips: a diagnostic of how much the model reads whole-body bob."""
+    out = data.copy()
+    hips = data[2, :, [8, 11], 0].T > 0  # (T, 2)
+    both = np.flatnonzero(hips.all(axis=1))
+    if len(both) == 0:
+        return out
+    centre = 0.5 * (data[:2, :, 8] + data[:2, :, 11])  # (2, T, 1)
+    shift = np.where(hips.all(axis=1)[None, :, None], centre - centre[:, both[:1]], 0.0)  # (2, T, 1)
+    out[:2] = np.where(data[2:3] > 0, data[:2] - shift[:, :, None], 0.0)
+    return out
+
+
+def msr_results(model, spec, mapped_only: bool, steady_body: bool = False):
     rows = []  # (msr action, expected, top-1, shown label)
     for path in list_msr(SHARED / "msr-action3d"):
         sample = read_msr_skeleton(path)
@@ -51,7 +65,8 @@ def msr_results(model, spec, mapped_only: bool):
         clip = msr_clip(sample)
         if not (clip.data[2] > 0).any():
             continue  # a13_s09_e02 is all zeros: no skeleton at all
-        result = recognize(model, spec, sequence_frames(clip.data, MSR_FPS), clip.num_frames / MSR_FPS)
+        data = without_body_shift(clip.data) if steady_body else clip.data
+        result = recognize(model, spec, sequence_frames(data, MSR_FPS), clip.num_frames / MSR_FPS)
         top = result.summary.top5[0][0] if result.summary.top5 else "unknown"
         rows.append((sample.name.action, MSR_TO_OURS.get(sample.name.action), top, result.summary.label))
     return rows
@@ -71,13 +86,16 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=STARTER_MODEL)
     parser.add_argument("--mapped-only", action="store_true", help="skip the unmapped MSR actions (open-set check)")
     parser.add_argument("--no-videos", action="store_true", help="skip the real-video part")
+    parser.add_argument("--steady-body", action="store_true",
+                        help="diagnostic: hold each MSR sequence's hip centre still (how much does whole-body "
+                             "bob sway the answers?)")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads (default 1: batch-1 windows gain little from more, and lose much "
                              "when the cores are shared)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     model, spec = load_recognizer(args.model, device="cpu")
-    rows = msr_results(model, spec, args.mapped_only)
+    rows = msr_results(model, spec, args.mapped_only, args.steady_body)
     mapped = [(expected, top, shown) for _, expected, top, shown in rows if expected]
     per_class = defaultdict(list)
     for expected, top, shown in mapped:

@@ -137,7 +137,6 @@ def render(motion: Motion, rng: np.random.Generator) -> np.ndarray:
     """Film a motion with a random camera and detector: `float32 (C=3, T, V=18, M=1)`."""
     camera = sample_camera(rng, motion.joints, motion.scene, motion.depth_sensor)
     xy, depth = camera.project(motion.joints)  # (T, 18, 2), (T, 18)
-    xy = xy + _acting_shift(rng, xy, motion.timeline.active, motion.depth_sensor)
     hidden = occlusion(camera, motion.joints, xy, depth)
     # A tracker fails on a standing trunk folded towards it; floor exercises are another matter.
     fold = _trunk_fold(camera, motion.joints) if motion.scene == "standing" else None
@@ -145,23 +144,6 @@ def render(motion: Motion, rng: np.random.Generator) -> np.ndarray:
     if motion.kind == NOBODY:
         clip = _ghosts(rng, clip)
     return clip[..., None]
-
-
-def _acting_shift(rng: np.random.Generator, xy: np.ndarray, active: np.ndarray, depth_sensor: bool) -> np.ndarray:
-    """`(T, 1, 2)` picture shift of the whole skeleton that follows the action's envelope.
-
-    People asked to perform move as a whole while they act: they rise on their toes with
-    their arms up, lean or step into a punch, sink a little; a depth sensor's skeleton
-    moves with them. MSR Action3D's subjects shift by 0.05–0.3 torso lengths as they
-    start and stop (hips, neck, knees and ankles together). Without it, any whole-body
-    bob reads as the bounce of jogging in place. Webcam clips get it less often.
-    """
-    T = xy.shape[0]
-    if not depth_sensor and rng.random() < 0.6:
-        return np.zeros((T, 1, 2))
-    torso = max(float(np.median(np.linalg.norm(xy[:, 1] - xy[:, [8, 11]].mean(axis=1), axis=-1))), 1e-3)
-    shift = np.stack([rng.uniform(-0.1, 0.1) * active, rng.uniform(-0.2, 0.35) * active], axis=-1)  # (T, 2)
-    return (torso * shift)[:, None, :]
 
 
 def _trunk_fold(camera: Camera, joints: np.ndarray) -> np.ndarray:

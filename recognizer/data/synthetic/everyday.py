@@ -117,10 +117,6 @@ def reaching(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     side_of = rng.integers(2, size=count)
     for i in range(count):
         azimuth, elevation = rng.uniform(-30, 80) * DEG, rng.uniform(-60, 75) * DEG
-        if azimuth < 20 * DEG and -15 * DEG < elevation < 35 * DEG:
-            # A straight arm towards the camera at chest-to-face height is a punch's shape:
-            # reaches go lower (desk, lap) or higher (shelf) there, so the two are learned apart.
-            elevation = rng.choice([-1.0, 1.0]) * rng.uniform(35, 60) * DEG
         reach = body.arm * rng.uniform(0.75, 0.97)
         target = reach * np.array([np.sin(azimuth) * np.cos(elevation), np.sin(elevation),
                                    np.cos(azimuth) * np.cos(elevation)])

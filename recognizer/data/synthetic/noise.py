@@ -33,7 +33,6 @@ _MIRROR = mirror_permutation(OPENPOSE18)
 _ARMS = np.array([2, 3, 4, 5, 6, 7])
 _LEGS = np.array([8, 9, 10, 11, 12, 13])
 _DEPTH_IMAGE = np.array([320.0, 240.0])  # MSR Action3D's skeleton20 coordinates are its whole pixels
-_LOWER_BODY = np.array([8, 9, 10, 11, 12, 13])  # hips, knees, ankles
 
 
 def _bursts(rng: np.random.Generator, rate: np.ndarray, mean_length: float) -> np.ndarray:
@@ -85,9 +84,9 @@ def _folded_tracking(rng: np.random.Generator, xy: np.ndarray, fold: np.ndarray,
     if rng.random() < 0.1:
         return np.zeros(len(fold), bool)  # the tracker held on
     offset = rng.uniform(-0.8, 2.5) * torso  # picture heights, down +
-    share = np.ones(len(_LOWER_BODY))
+    share = np.ones(len(_LEGS))  # hips, knees, ankles
     share[[0, 3]] = rng.uniform(0.5, 1.0)  # the hips slide less than the legs
-    xy[:, _LOWER_BODY, 1] += failing[:, None] * offset * share
+    xy[:, _LEGS, 1] += failing[:, None] * offset * share
     if rng.random() < 0.5:
         return failing > rng.uniform(0.6, 1.0)
     return np.zeros(len(fold), bool)

@@ -390,15 +390,41 @@ def section_jitter(rng: np.random.Generator, n: int) -> None:
           f"their 5-frame median; left/right order flips per 300 frames: shoulders {shoulders:.1f}, hips {hips:.1f}")
 
 
-def _shape(clip: np.ndarray) -> dict[str, float]:
-    """2-D figures of a clip `(3, T, 18, 1)` (15 fps) centred on its median hip centre and
-    scaled by its median torso once (y down, so a raised wrist is negative)."""
+def _msr_mapped() -> list[tuple[str, np.ndarray]]:
+    """(starter class, 2-D clip `(3, T, 18, 1)`) of every MSR Action3D sequence of a matching
+    action that has a skeleton at all (`skeleton20` through `recognizer.data.msr`)."""
+    from recognizer.data.msr import list_msr, msr_to_openpose18, read_msr_skeleton
+
+    out = []
+    for path in list_msr(DATA / "msr-action3d"):
+        sample = read_msr_skeleton(path)
+        if sample.name.action in MSR_CLASSES and sample.present.any():
+            out.append((MSR_CLASSES[sample.name.action], msr_to_openpose18(sample)))
+    return out
+
+
+def _centred(clip: np.ndarray) -> np.ndarray | None:
+    """`(T, 18, 2)` of a 2-D clip `(3, T, 18, 1)` centred once on its median hip centre and
+    scaled once by its median torso length (not per frame: that would erase the body's own
+    vertical motion); absent joints are NaN. None when fewer than two frames show the neck
+    and both hips."""
     x = clip[:2, :, :, 0].transpose(1, 2, 0).astype(float)  # (T, 18, 2)
-    present = clip[2, :, :, 0] > 0
+    present = clip[2, :, :, 0] > 0  # (T, 18)
     body = present[:, 1] & present[:, 8] & present[:, 11]
+    if body.sum() < 2:
+        return None
     hips = 0.5 * (x[body, 8] + x[body, 11])
     x = (x - np.median(hips, axis=0)) / max(np.median(np.linalg.norm(x[body, 1] - hips, axis=-1)), 1e-3)
     x[~present] = np.nan
+    return x
+
+
+def _shape(clip: np.ndarray) -> dict[str, float] | None:
+    """2-D figures of a clip `(3, T, 18, 1)` (15 fps) as `_centred` gives it (y down, so a
+    raised wrist is negative); None when it has no body to centre on."""
+    x = _centred(clip)
+    if x is None:
+        return None
     wrists, ankles = x[:, [4, 7]], x[:, [10, 13]]  # (T, 2, 2)
     hip_y, neck_y = np.nanmean(x[:, [8, 11], 1], axis=1), x[:, 1, 1]
 
@@ -425,21 +451,21 @@ def section_shape(rng: np.random.Generator, n: int) -> None:
 
 
 def _print_shapes(rng: np.random.Generator, n: int) -> None:
-    from recognizer.data.msr import list_msr, msr_to_openpose18, read_msr_skeleton
     from recognizer.data.synthetic import motion
 
     real: dict[str, list[dict[str, float]]] = {}
-    for path in list_msr(DATA / "msr-action3d"):
-        sample = read_msr_skeleton(path)
-        if sample.name.action in MSR_CLASSES and sample.present.any():
-            real.setdefault(MSR_CLASSES[sample.name.action], []).append(_shape(msr_to_openpose18(sample)))
+    for label, clip in _msr_mapped():
+        figures = _shape(clip)
+        if figures is not None:
+            real.setdefault(label, []).append(figures)
     generated = {}
     for label in sorted(real):
         figures = []
         while len(figures) < n:
             item = motion.generate_motion(label, rng, seconds=float(rng.uniform(1.5, 4.0)), fps=MSR_FPS)
-            if item.depth_sensor:
-                figures.append(_shape(motion.render(item, rng)))
+            shape = _shape(motion.render(item, rng)) if item.depth_sensor else None
+            if shape is not None:
+                figures.append(shape)
         generated[label] = figures
     columns = list(next(iter(real.values()))[0])
     print(f"\n## Clip shapes in 2-D (torso lengths, per-clip centre and scale; medians over clips): "
@@ -453,19 +479,12 @@ def _print_shapes(rng: np.random.Generator, n: int) -> None:
 def _features(clip: np.ndarray) -> np.ndarray:
     """Simple per-joint statistics of a 2-D clip `(3, T, 18, 1)`.
 
-    The clip is centred once on its median hip centre and scaled once by its median torso
-    length (not per frame: that would erase the body's own vertical motion). Per joint and
-    axis: median position, spread (p95 − p5), standard deviation and mean speed per second
-    of clip, robust to the detector's outliers.
+    The clip as `_centred` gives it. Per joint and axis: median position, spread (p95 − p5),
+    standard deviation and mean speed per second of clip, robust to the detector's outliers.
     """
-    x = clip[:2, :, :, 0].transpose(1, 2, 0).astype(float)  # (T, 18, 2)
-    present = clip[2, :, :, 0] > 0  # (T, 18)
-    body = present[:, 1] & present[:, 8] & present[:, 11]
-    if body.sum() < 2:
+    x = _centred(clip)
+    if x is None:
         return np.zeros(18 * 2 * 4)
-    hips = 0.5 * (x[body, 8] + x[body, 11])
-    x = (x - np.median(hips, axis=0)) / max(np.median(np.linalg.norm(x[body, 1] - hips, axis=-1)), 1e-3)
-    x[~present] = np.nan
     speed = np.abs(np.diff(x, axis=0)) * (len(x) / 2.0)  # per 2 s of clip, so clip length does not matter
     with warnings.catch_warnings():  # joints never seen in a clip give all-NaN columns, zeroed below
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -548,8 +567,6 @@ def _window(clip: np.ndarray, rng: np.random.Generator, seconds: tuple[float, fl
 
 def section_classifier(rng: np.random.Generator, n: int, seed: int, window: tuple[float, float] | None) -> None:
     """Classifiers trained on generated clips only, tested on MSR Action3D's matching classes."""
-    from recognizer.data.msr import list_msr, msr_to_openpose18, read_msr_skeleton
-
     labels = sorted(set(MSR_CLASSES.values()))
     cut = f"random {window[0]}–{window[1]} s windows" if window else "whole clips"
     print(f"\n## Sanity classifiers: {n} generated clips per class of the {len(labels)} MSR-matched classes "
@@ -558,13 +575,9 @@ def section_classifier(rng: np.random.Generator, n: int, seed: int, window: tupl
     clips = [_window(generate_clip(label, rng), rng, window) for label in labels for _ in range(n)]
     target = np.repeat(np.arange(len(labels)), n)
     print(f"generated {len(clips)} clips in {time.perf_counter() - start:.1f} s")
-    real, truth = [], []
-    for path in list_msr(DATA / "msr-action3d"):
-        sample = read_msr_skeleton(path)
-        if sample.name.action in MSR_CLASSES and sample.present.any():
-            real.append(msr_to_openpose18(sample))
-            truth.append(labels.index(MSR_CLASSES[sample.name.action]))
-    truth = np.array(truth)
+    mapped = _msr_mapped()
+    real = [clip for _, clip in mapped]
+    truth = np.array([labels.index(label) for label, _ in mapped])
     train = np.array([_features(c) for c in clips])
     test = np.array([_features(c) for c in real])
     mean, std = train.mean(axis=0), train.std(axis=0) + 1e-6

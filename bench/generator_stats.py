@@ -17,10 +17,14 @@ Sections (all by default; pick with --only):
 - mediapipe: visibility, jitter and (world-landmark) proportions of MediaPipe on the shared videos;
 - classifier: a nearest-class-mean classifier on per-joint statistics and a small temporal
   CNN, trained on generated clips only and tested on MSR Action3D's mapped classes (a
-  cheap early check that generated motion resembles real motion through a model's eyes).
+  cheap early check that generated motion resembles real motion through a model's eyes);
+- starter-cnn: the same small CNN trained on all the starter model's labels ("other"
+  included, 1.5–3.5 s at 15 fps), once per seed of --seeds: the confusions the starter
+  model can make, in a minute per seed instead of a GPU run. Seeds differ by ±5 points,
+  so compare means over several.
 
     .venv/bin/python bench/generator_stats.py [--only bones,motion] [--clips 40] [--train-clips 200]
-        [--window 1.5,3.5 | none] [--seed 0]
+        [--window 1.5,3.5 | none] [--seed 0] [--seeds 0,1,2,3]
 """
 
 from __future__ import annotations
@@ -601,6 +605,28 @@ def section_classifier(rng: np.random.Generator, n: int, seed: int, window: tupl
             print(f"| {label} |" + "|".join(f" {c} " for c in confusion[k]) + "|")
 
 
+def section_starter_cnn(n: int, seeds: list[int]) -> None:
+    """The small CNN on all starter labels, per seed: top-1 on MSR's mapped classes (argmax over all)."""
+    labels = list(STARTER_CLASSES) + [OTHER_LABEL]
+    mapped = _msr_mapped()
+    real = np.stack([_sequence(clip) for _, clip in mapped])
+    truth = np.array([labels.index(label) for label, _ in mapped])
+    tested = sorted(set(MSR_CLASSES.values()))
+    print(f"\n## Small temporal CNN on all {len(labels)} starter labels ({n} generated clips each, 1.5–3.5 s, "
+          f"15 fps), tested on {len(truth)} MSR Action3D clips of the mapped classes\n")
+    print("| seed | top-1 | " + " | ".join(tested) + " |\n|---|---:|" + "---:|" * len(tested))
+    scores = []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        clips = [_sequence(generate_clip(label, rng, fps=MSR_FPS, seconds=float(rng.uniform(1.5, 3.5))))
+                 for label in labels for _ in range(n)]
+        guess = _fit_cnn(np.stack(clips), np.repeat(np.arange(len(labels)), n), len(labels), seed)(real)
+        scores.append(np.mean(guess == truth))
+        per_class = [np.mean(guess[truth == labels.index(c)] == labels.index(c)) for c in tested]
+        print(f"| {seed} | {scores[-1]:.1%} | " + " | ".join(f"{v:.0%}" for v in per_class) + " |")
+    print(f"\nmean top-1 over {len(seeds)} seeds: {np.mean(scores):.1%}")
+
+
 def section_speed(rng: np.random.Generator, n: int) -> None:
     """Time to generate one clip (all classes and "other" in turn), with the frames it has."""
     labels = STARTER_CLASSES + (OTHER_LABEL,)
@@ -618,10 +644,11 @@ def section_speed(rng: np.random.Generator, n: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", default="speed,bones,motion,jitter,shape,mediapipe,classifier")
+    parser.add_argument("--only", default="speed,bones,motion,jitter,shape,mediapipe,classifier,starter-cnn")
     parser.add_argument("--clips", type=int, default=40, help="generated clips per class for the motion figures")
     parser.add_argument("--train-clips", type=int, default=200, help="generated clips per class for the classifiers")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", default="0,1,2,3", help="seeds of the starter-cnn section, comma-separated")
     parser.add_argument("--window", default="1.5,3.5",
                         help="classifier training windows in seconds, 'low,high', or 'none' for whole clips")
     args = parser.parse_args()
@@ -644,6 +671,8 @@ def main() -> None:
     if "classifier" in only:
         window = None if args.window == "none" else tuple(float(v) for v in args.window.split(","))
         section_classifier(rng, args.train_clips, args.seed, window)
+    if "starter-cnn" in only:
+        section_starter_cnn(args.train_clips, [int(v) for v in args.seeds.split(",")])
     assert OTHER_LABEL not in MSR_CLASSES.values() and set(MSR_CLASSES.values()) <= set(STARTER_CLASSES)
 
 

@@ -17,6 +17,7 @@ from recognizer.data.synthetic import actions, everyday
 from recognizer.data.synthetic.body import Body, Pose, joints, sample_body
 from recognizer.data.synthetic.camera import Camera, occlusion, sample_camera
 from recognizer.data.synthetic.noise import detect
+from recognizer.data.synthetic.poses import carriage
 from recognizer.data.synthetic.timing import Timeline, plan
 
 STARTER_CLASSES: tuple[str, ...] = (
@@ -30,6 +31,11 @@ NOBODY_SHARE = 0.04
 # Clips filmed by a depth sensor (Kinect, as in MSR Action3D) rather than a webcam seen
 # through MediaPipe: frontal camera, Kinect-placed hips, Kinect-style joints (noise.py).
 DEPTH_SENSOR_SHARE = 0.15
+# Arm motions done standing, which the whole body goes along with (`poses.carriage`): the
+# starter actions and the everyday ones alike, so that carriage tells neither from the other.
+CARRIED = frozenset({"waving one hand", "waving both hands", "clapping", "punching", "arm circles",
+                     "raising both arms", "reaching", "drinking", "phone_call", "touching_face",
+                     "arm_curls", "rowing"})
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,8 @@ def generate_motion(label: str, rng: np.random.Generator, *, seconds: float | No
     tempo = float(np.exp(rng.uniform(np.log(tempo_range[0]), np.log(tempo_range[1]))))
     timeline = plan(rng, fps, seconds, tempo, ease=ease, layout=layout)
     pose = make(body, timeline, rng)
+    if kind in CARRIED and _scene(body, pose) == "standing":
+        pose = carriage(body, timeline, rng, pose)
     return Motion(label, kind, body, timeline, joints(body, pose), _scene(body, pose), depth_sensor)
 
 

@@ -227,3 +227,23 @@ def test_a_depth_sensor_loses_the_legs_of_deep_bends_but_not_of_push_ups():
     assert sum(bends) >= sum(still) + 5  # (still clips: only the usual brief "nobody found" frames)
     for clip in _depth_sensor_clips("push-up", 4):  # floor exercises keep their skeleton
         assert (clip[2] > 0).mean() > 0.3
+
+
+def _hip_motion(clip: np.ndarray) -> tuple[float, float]:
+    """(p95 − p5 of the mid-hip's height, std of its frame-to-frame change), in torso lengths,
+    of a clip `(3, T, 18, 1)` centred and scaled once, as the model sees it."""
+    present = (clip[2, :, [J["neck"], J["right_hip"], J["left_hip"]], 0] > 0).all(axis=0)  # (T,)
+    hips = 0.5 * (clip[:2, present, J["right_hip"], 0] + clip[:2, present, J["left_hip"], 0])  # (2, T')
+    torso = np.median(np.linalg.norm(clip[:2, present, J["neck"], 0] - hips, axis=0))
+    height = hips[1] / torso
+    return float(np.percentile(height, 95) - np.percentile(height, 5)), float(np.std(np.diff(height)))
+
+
+def test_the_body_goes_along_with_arm_actions_but_only_jogging_bobs_with_each_step():
+    """MSR Action3D's people move their hips about 0.1 torso lengths while they punch or
+    wave, as much as while they jog; what only jogging has is a bob at every step."""
+    punches = np.array([_hip_motion(clip) for clip in _depth_sensor_clips("punching", 16)])  # (16, 2)
+    still = np.array([_hip_motion(clip) for clip in _depth_sensor_clips("standing still", 16)])
+    jogs = np.array([_hip_motion(clip) for clip in _depth_sensor_clips("jogging in place", 16)])
+    assert np.median(punches[:, 0]) > 1.6 * np.median(still[:, 0])
+    assert np.median(jogs[:, 1]) > 2 * np.median(punches[:, 1])

@@ -136,9 +136,10 @@ def generate_motion(label: str, rng: np.random.Generator, *, seconds: float | No
     tempo = float(np.exp(rng.uniform(np.log(tempo_range[0]), np.log(tempo_range[1]))))
     timeline = plan(rng, fps, seconds, tempo, ease=ease, layout=layout)
     pose = make(body, timeline, rng)
-    if kind in CARRIED and _scene(body, pose) == "standing":
+    scene = _scene(body, pose)
+    if kind in CARRIED and scene == "standing":  # (carriage's dip, lean and step keep it standing)
         pose = carriage(body, timeline, rng, pose)
-    return Motion(label, kind, body, timeline, joints(body, pose), _scene(body, pose), depth_sensor)
+    return Motion(label, kind, body, timeline, joints(body, pose), scene, depth_sensor)
 
 
 def render(motion: Motion, rng: np.random.Generator) -> np.ndarray:

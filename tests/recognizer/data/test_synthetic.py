@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import pytest
+import torch
 
 from recognizer.data.synthetic import (
     OTHER_LABEL, STARTER_CLASSES, SyntheticDataset, generate_clip, generate_motion, render,
@@ -13,6 +14,7 @@ from recognizer.data.synthetic import (
 from recognizer.data.synthetic.body import two_bone_ik
 from recognizer.data.synthetic.camera import Camera, look_at, occlusion, sample_camera
 from recognizer.data.synthetic.timing import plan
+from recognizer.preprocess import normalize_clip
 from recognizer.skeleton import OPENPOSE18
 
 LABELS = STARTER_CLASSES + (OTHER_LABEL,)
@@ -231,11 +233,10 @@ def test_a_depth_sensor_loses_the_legs_of_deep_bends_but_not_of_push_ups():
 
 def _hip_motion(clip: np.ndarray) -> tuple[float, float]:
     """(p95 − p5 of the mid-hip's height, std of its frame-to-frame change), in torso lengths,
-    of a clip `(3, T, 18, 1)` centred and scaled once, as the model sees it."""
-    present = (clip[2, :, [J["neck"], J["right_hip"], J["left_hip"]], 0] > 0).all(axis=0)  # (T,)
-    hips = 0.5 * (clip[:2, present, J["right_hip"], 0] + clip[:2, present, J["left_hip"], 0])  # (2, T')
-    torso = np.median(np.linalg.norm(clip[:2, present, J["neck"], 0] - hips, axis=0))
-    height = hips[1] / torso
+    of a clip `(3, T, 18, 1)` normalized once per clip, as the model sees it."""
+    x = normalize_clip(torch.from_numpy(clip), OPENPOSE18).numpy()  # (3, T, 18, 1)
+    both = (x[2, :, [J["right_hip"], J["left_hip"]], 0] > 0).all(axis=0)  # (T,)
+    height = 0.5 * (x[1, both, J["right_hip"], 0] + x[1, both, J["left_hip"], 0])  # (T',)
     return float(np.percentile(height, 95) - np.percentile(height, 5)), float(np.std(np.diff(height)))
 
 

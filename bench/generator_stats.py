@@ -37,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+from recognizer.data.hdm05 import HDM05_TO_OURS, list_takes, read_take
 from recognizer.data.synthetic import OTHER_LABEL, STARTER_CLASSES, generate_clip, generate_motion, render
 from recognizer.skeleton import MEDIAPIPE33_TO_OPENPOSE18, OPENPOSE18, map_to_openpose18, mirror_permutation
 
@@ -48,9 +49,6 @@ J = {name: i for i, name in enumerate(OPENPOSE18.joints)}
 # MSR Action3D actions that match a starter class (action number → class).
 MSR_CLASSES = {1: "waving one hand", 11: "waving both hands", 10: "clapping", 5: "punching", 12: "punching",
                14: "kicking", 15: "kicking", 13: "bending forward", 16: "jogging in place"}
-# HDM05 folders that match a starter class.
-HDM05_CLASSES = {"squat1Reps": "squat", "kickLFront1Reps": "kicking", "rotateArmsBothBackward1Reps": "arm circles",
-                 "jogLeftCircle4StepsRstart": "jogging in place"}
 
 
 # ---------------------------------------------------------------- real data as (T, 18, 3) metres, Y up
@@ -77,81 +75,9 @@ def load_msr(root: Path) -> list[tuple[int, int, np.ndarray]]:
     return out
 
 
-_ASF_UNITS = 0.056444  # ASF length unit → metres
-
-
-def _rxyz(degrees: np.ndarray) -> np.ndarray:
-    """`(..., 3)` XYZ Euler angles in degrees → `(..., 3, 3)` Rz·Ry·Rx (Acclaim convention)."""
-    a = np.radians(degrees)
-    c, s = np.cos(a), np.sin(a)
-    one, zero = np.ones_like(a[..., 0]), np.zeros_like(a[..., 0])
-    rx = np.stack([one, zero, zero, zero, c[..., 0], -s[..., 0], zero, s[..., 0], c[..., 0]], -1)
-    ry = np.stack([c[..., 1], zero, s[..., 1], zero, one, zero, -s[..., 1], zero, c[..., 1]], -1)
-    rz = np.stack([c[..., 2], -s[..., 2], zero, s[..., 2], c[..., 2], zero, zero, zero, one], -1)
-    shape = a.shape[:-1] + (3, 3)
-    return rz.reshape(shape) @ ry.reshape(shape) @ rx.reshape(shape)
-
-
-def _parse_asf(path: Path) -> tuple[dict, list[tuple[str, str]]]:
-    text = path.read_text(errors="replace")
-    bones = {}
-    for block in text.split(":bonedata")[1].split(":hierarchy")[0].split("begin")[1:]:
-        bone = {"dof": []}
-        for line in block.splitlines():
-            p = line.split()
-            if p and p[0] in ("name", "direction", "length", "axis", "dof"):
-                bone[p[0]] = p[1] if p[0] == "name" else p[1:] if p[0] == "dof" else np.array(p[1:4], float)
-        bones[bone["name"]] = bone
-    order = []
-    for line in text.split(":hierarchy")[1].split("begin")[1].split("end")[0].splitlines():
-        p = line.split()
-        order += [(p[0], child) for child in p[1:]]
-    return bones, order
-
-
-def _fk(asf: tuple[dict, list], path: Path, step: int) -> dict[str, np.ndarray]:
-    """Bone end points `(T, 3)` in metres of an AMC take, every `step`-th frame."""
-    bones, order = asf
-    frames, current = [], None
-    for line in path.read_text(errors="replace").splitlines():
-        p = line.split()
-        if not p or p[0][0] in "#:":
-            continue
-        if len(p) == 1 and p[0].isdigit():
-            current = {}
-            frames.append(current)
-        else:
-            current[p[0]] = np.array(p[1:], float)
-    frames = frames[::step]
-    root = np.stack([f["root"] for f in frames])
-    world = {"root": _rxyz(root[:, 3:6])}
-    end = {"root": _ASF_UNITS * root[:, :3]}
-    for parent, name in order:
-        bone = bones[name]
-        angles = np.zeros((len(frames), 3))
-        for i, dof in enumerate(bone["dof"]):
-            angles[:, "xyz".index(dof[1])] = [f[name][i] for f in frames]
-        axis = _rxyz(bone["axis"])
-        world[name] = world[parent] @ axis @ _rxyz(angles) @ axis.T
-        end[name] = end[parent] + _ASF_UNITS * float(bone["length"][0]) * (world[name] @ bone["direction"])
-    return end
-
-
-_HDM05_ENDS = ["head", None, "rclavicle", "rhumerus", "rradius", "lclavicle", "lhumerus", "lradius", "rhipjoint",
-               "rfemur", "rtibia", "lhipjoint", "lfemur", "ltibia", "head", "head", "head", "head"]
-
-
 def load_hdm05(root: Path) -> list[tuple[str, str, np.ndarray]]:
     """(folder, actor, joints `(T, 18, 3)` at 30 fps) for the takes of the matching classes."""
-    asfs = {p.stem[4:]: _parse_asf(p) for p in sorted((root / "hdm05" / "asf").glob("HDM_*.asf"))}
-    out = []
-    for folder in HDM05_CLASSES:
-        for path in sorted((root / "hdm05" / "amc" / folder).glob("*.amc")):
-            actor = path.name.split("_")[1]
-            end = _fk(asfs[actor], path, step=4)  # 120 Hz → 30 Hz
-            joints = np.stack([end[n] if n else 0.5 * (end["rclavicle"] + end["lclavicle"]) for n in _HDM05_ENDS], 1)
-            out.append((folder, actor, joints))
-    return out
+    return [(take.folder, take.actor, read_take(take, FPS)) for take in list_takes(root) if take.label]
 
 
 # ---------------------------------------------------------------- figures
@@ -258,13 +184,13 @@ def section_motion(msr, hdm, rng: np.random.Generator, n: int) -> None:
                "ankle range (torso)", "hip drop (torso)", "frequency (Hz)", "fast freq. (Hz)"]
     print("\n## Motion of matching actions: medians over clips (speeds relative to the hips)")
     names = (DATA / "msr-action3d" / "action_names.txt").read_text().split("\n")
-    for label in dict.fromkeys(list(MSR_CLASSES.values()) + list(HDM05_CLASSES.values())):
+    for label in dict.fromkeys(list(MSR_CLASSES.values()) + list(HDM05_TO_OURS.values())):
         rows = []
         for action, target in MSR_CLASSES.items():
             if target == label:
                 figs = [motion_figures(j, MSR_FPS) for a, _, j in msr if a == action]
                 rows.append((f"MSR {names[action - 1]} ({len(figs)})", _summary(figs)))
-        for folder, target in HDM05_CLASSES.items():
+        for folder, target in HDM05_TO_OURS.items():
             if target == label:
                 figs = [motion_figures(j, FPS) for f, _, j in hdm if f == folder]
                 rows.append((f"HDM05 {folder[:18]} ({len(figs)})", _summary(figs)))

@@ -173,7 +173,7 @@ def two_bone_ik(
 # Heights match MediaPipe and OpenPose output (nose ≈ 0.20 m, eyes ≈ 0.23 m, ears ≈ 0.21 m
 # above the shoulder line; see docs/generator.md).
 _HEAD_PIVOT = np.array([0.0, 0.09, -0.01])
-_FACE = np.array([
+FACE_FROM_HEAD_PIVOT = np.array([
     [0.0, 0.11, 0.11],  # nose
     [-0.033, 0.14, 0.09],  # right eye
     [0.033, 0.14, 0.09],  # left eye
@@ -212,5 +212,5 @@ def joints(body: Body, pose: Pose) -> np.ndarray:
         out[:, b] = middle[:, limb]
         out[:, c] = end[:, limb]
     pivot = neck + chest @ (_HEAD_PIVOT * body.head)  # (T, 3)
-    out[:, _FACE_JOINTS] = pivot[:, None, :] + np.einsum("tij,fj->tfi", head, _FACE * body.head)
+    out[:, _FACE_JOINTS] = pivot[:, None, :] + np.einsum("tij,fj->tfi", head, FACE_FROM_HEAD_PIVOT * body.head)
     return out

@@ -18,6 +18,14 @@ def msr_root() -> Path:
 
 
 @pytest.fixture(scope="session")
+def mocap_root() -> Path:
+    root = SHARED_DATA / "mocap"
+    if not (root / "hdm05" / "amc").is_dir():
+        pytest.skip(f"HDM05 motion capture not found at {root} (real data lives beside the checkout only)")
+    return root
+
+
+@pytest.fixture(scope="session")
 def ntu_shared() -> Path:
     root = SHARED_DATA / "ntu"
     if not (root / "samples_with_missing_skeletons.txt").is_file():

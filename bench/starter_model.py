@@ -5,10 +5,15 @@
    (streaming engine, sliding window, video-level answer). Per-class top-1 and the
    confusion matrix; "unknown" counts as wrong. Unmapped MSR actions are reported as an
    open-set check (how often the model says "unknown" or "other" for them).
-2. Real videos run through MediaPipe (st-gcn's Kinetics clips, opencv's vtest.avi): none
+2. HDM05 motion capture (../shared/data/mocap), real people's motion without a detector's
+   errors, seen by a fixed webcam in front of each actor (`--yaw` degrees around them):
+   one repetition per take of squat, front kick, backward arm circles and jogging (on a
+   circle, not in place), and seven other motions as its open set.
+3. Real videos run through MediaPipe (st-gcn's Kinetics clips, opencv's vtest.avi): none
    is one of our actions, so the right answer is "unknown".
 
     .venv/bin/python bench/starter_model.py [--model assets/models/starter.safetensors]
+        [--mapped-only] [--no-msr] [--no-mocap] [--no-videos] [--yaw 0] [--steady-body]
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from recognizer.data.hdm05 import list_takes, read_take, webcam_view
 from recognizer.data.msr import list_msr, msr_clip, read_msr_skeleton
 from recognizer.engine import load_recognizer
 from recognizer.offline import recognize, sequence_frames
@@ -37,6 +43,7 @@ MSR_TO_OURS = {
     16: "jogging in place",  # jogging
 }
 MSR_FPS = 15.0  # MSR Action3D is usually quoted at about 15 fps
+MOCAP_FPS = 30.0  # HDM05's 120 Hz taken at a webcam's rate
 OPEN_SET_VIDEOS = [SHARED / "videos" / "ta_chi.mp4", SHARED / "videos" / "clean_and_jerk.mp4",
                    SHARED / "videos" / "skateboarding.mp4",
                    Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")]
@@ -72,36 +79,26 @@ def msr_results(model, spec, mapped_only: bool, steady_body: bool = False):
     return rows
 
 
-def markdown_confusion(pairs: list[tuple[str, str]], classes: list[str]) -> str:
-    predicted = sorted({p for _, p in pairs})
-    counts = Counter(pairs)
-    lines = ["| true \\ predicted | " + " | ".join(predicted) + " |", "|---|" + "---|" * len(predicted)]
-    for c in classes:
-        lines.append(f"| {c} | " + " | ".join(str(counts[(c, p)] or "") for p in predicted) + " |")
-    return "\n".join(lines)
+def mocap_results(model, spec, mapped_only: bool, yaw: float):
+    rows = []  # (HDM05 class, expected, top-1, shown label)
+    for take in list_takes(SHARED / "mocap"):
+        if mapped_only and take.label is None:
+            continue
+        data = webcam_view(read_take(take, MOCAP_FPS), yaw)
+        result = recognize(model, spec, sequence_frames(data, MOCAP_FPS), data.shape[1] / MOCAP_FPS)
+        top = result.summary.top5[0][0] if result.summary.top5 else "unknown"
+        rows.append((take.folder, take.label, top, result.summary.label))
+    return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=STARTER_MODEL)
-    parser.add_argument("--mapped-only", action="store_true", help="skip the unmapped MSR actions (open-set check)")
-    parser.add_argument("--no-videos", action="store_true", help="skip the real-video part")
-    parser.add_argument("--steady-body", action="store_true",
-                        help="diagnostic: hold each MSR sequence's hip centre still (how much does whole-body "
-                             "bob sway the answers?)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch threads (default 1: batch-1 windows gain little from more, and lose much "
-                             "when the cores are shared)")
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    model, spec = load_recognizer(args.model, device="cpu")
-    rows = msr_results(model, spec, args.mapped_only, args.steady_body)
+def report(source: str, view: str, unit: str, rows, spec) -> None:
+    """Per-class top-1 and shown-label accuracy, the confusion matrix, and the open set."""
     mapped = [(expected, top, shown) for _, expected, top, shown in rows if expected]
     per_class = defaultdict(list)
     for expected, top, shown in mapped:
         per_class[expected].append((top == expected, shown == expected))
-    print(f"## MSR Action3D, mapped classes ({len(mapped)} sequences)\n")
-    print("| class | sequences | top-1 | shown label (with open-set threshold) |\n|---|---|---|---|")
+    print(f"## {source}{view}, mapped classes ({len(mapped)} {unit})\n")
+    print(f"| class | {unit} | top-1 | shown label (with open-set threshold) |\n|---|---|---|---|")
     for label in sorted(per_class):
         hits = np.array(per_class[label])
         print(f"| {label} | {len(hits)} | {hits[:, 0].mean():.1%} | {hits[:, 1].mean():.1%} |")
@@ -114,9 +111,44 @@ def main() -> None:
     unmapped = [shown for _, expected, _, shown in rows if not expected]
     if unmapped:
         rejected = sum(s in ("unknown", spec.background_label) for s in unmapped)
-        print(f"\nUnmapped MSR actions (open set): {rejected}/{len(unmapped)} answered unknown "
+        print(f"\nThe open set ({source}'s other actions): {rejected}/{len(unmapped)} answered unknown "
               f"({rejected / len(unmapped):.0%}); most common other answers: "
               f"{Counter(s for s in unmapped if s != 'unknown').most_common(4)}\n")
+
+
+def markdown_confusion(pairs: list[tuple[str, str]], classes: list[str]) -> str:
+    predicted = sorted({p for _, p in pairs})
+    counts = Counter(pairs)
+    lines = ["| true \\ predicted | " + " | ".join(predicted) + " |", "|---|" + "---|" * len(predicted)]
+    for c in classes:
+        lines.append(f"| {c} | " + " | ".join(str(counts[(c, p)] or "") for p in predicted) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=STARTER_MODEL)
+    parser.add_argument("--mapped-only", action="store_true",
+                        help="skip the MSR actions and mocap motions that are not ours (open-set check)")
+    parser.add_argument("--no-msr", action="store_true", help="skip MSR Action3D")
+    parser.add_argument("--no-mocap", action="store_true", help="skip HDM05 motion capture")
+    parser.add_argument("--no-videos", action="store_true", help="skip the real-video part")
+    parser.add_argument("--yaw", type=float, default=0.0,
+                        help="degrees the webcam that films the mocap stands around the actor (0: in front)")
+    parser.add_argument("--steady-body", action="store_true",
+                        help="diagnostic: hold each MSR sequence's hip centre still (how much does whole-body "
+                             "bob sway the answers?)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads (default 1: batch-1 windows gain little from more, and lose much "
+                             "when the cores are shared)")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    model, spec = load_recognizer(args.model, device="cpu")
+    if not args.no_msr:
+        report("MSR Action3D", "", "sequences", msr_results(model, spec, args.mapped_only, args.steady_body), spec)
+    if not args.no_mocap:
+        report("HDM05 mocap", f", webcam at {args.yaw:g}°", "takes",
+               mocap_results(model, spec, args.mapped_only, args.yaw), spec)
     if args.no_videos:
         return
     print("## Real videos through MediaPipe (none shows a starter action: 'unknown' is right)\n")

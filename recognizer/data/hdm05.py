@@ -25,8 +25,9 @@ from recognizer.data.synthetic.camera import Camera, look_at
 from recognizer.skeleton import OPENPOSE18
 
 AMC_FPS = 120.0
-ASF_UNITS = 0.056444  # one ASF length unit in metres (HDM05's "length 0.45" convention)
-# What each of our labels is called in HDM05's folders (index.csv's our_class spelling aside).
+ASF_UNITS = 0.0254 / 0.45  # metres per ASF length unit (the files' ":units length 0.45": 1/0.45 inch)
+# The HDM05 class folders that are one of our starter classes (index.csv spells ours
+# arm_circles and jogging).
 HDM05_TO_OURS = {"squat1Reps": "squat", "kickLFront1Reps": "kicking",
                  "rotateArmsBothBackward1Reps": "arm circles", "jogLeftCircle4StepsRstart": "jogging in place"}
 
@@ -56,7 +57,7 @@ def list_takes(root: str | os.PathLike) -> list[Hdm05Take]:
 
 
 def read_take(take: Hdm05Take, fps: float = 30.0) -> np.ndarray:
-    """World joints `(T, 18, 3)` in metres of `take`, sampled at `fps` (a divisor of 120)."""
+    """World joints `(T, 18, 3)` in metres of `take` at `fps` (120 divided by a whole number)."""
     step = AMC_FPS / fps
     if step < 1 or abs(step - round(step)) > 1e-9:
         raise ValueError(f"fps must divide {AMC_FPS:g}, got {fps}")

@@ -63,6 +63,12 @@ def without_body_shift(data: np.ndarray) -> np.ndarray:
     return out
 
 
+def answers(model, spec, data: np.ndarray, fps: float) -> tuple[str, str]:
+    """(top-1 label, label shown) for a `(3, T, 18, 1)` sequence at `fps`, as `predict` runs a file."""
+    result = recognize(model, spec, sequence_frames(data, fps), data.shape[1] / fps)
+    return (result.summary.top5[0][0] if result.summary.top5 else "unknown"), result.summary.label
+
+
 def msr_results(model, spec, mapped_only: bool, steady_body: bool = False):
     rows = []  # (msr action, expected, top-1, shown label)
     for path in list_msr(SHARED / "msr-action3d"):
@@ -73,9 +79,7 @@ def msr_results(model, spec, mapped_only: bool, steady_body: bool = False):
         if not (clip.data[2] > 0).any():
             continue  # a13_s09_e02 is all zeros: no skeleton at all
         data = without_body_shift(clip.data) if steady_body else clip.data
-        result = recognize(model, spec, sequence_frames(data, MSR_FPS), clip.num_frames / MSR_FPS)
-        top = result.summary.top5[0][0] if result.summary.top5 else "unknown"
-        rows.append((sample.name.action, MSR_TO_OURS.get(sample.name.action), top, result.summary.label))
+        rows.append((sample.name.action, MSR_TO_OURS.get(sample.name.action), *answers(model, spec, data, MSR_FPS)))
     return rows
 
 
@@ -85,9 +89,7 @@ def mocap_results(model, spec, mapped_only: bool, yaw: float):
         if mapped_only and take.label is None:
             continue
         data = webcam_view(read_take(take, MOCAP_FPS), yaw)
-        result = recognize(model, spec, sequence_frames(data, MOCAP_FPS), data.shape[1] / MOCAP_FPS)
-        top = result.summary.top5[0][0] if result.summary.top5 else "unknown"
-        rows.append((take.folder, take.label, top, result.summary.label))
+        rows.append((take.folder, take.label, *answers(model, spec, data, MOCAP_FPS)))
     return rows
 
 

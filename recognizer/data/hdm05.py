@@ -14,13 +14,14 @@ generator uses too.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from recognizer.data.synthetic.body import FACE_FROM_HEAD_PIVOT
+from recognizer.data.synthetic.body import FACE_FROM_HEAD_PIVOT, rotation
 from recognizer.data.synthetic.camera import Camera, look_at
 from recognizer.skeleton import OPENPOSE18
 
@@ -61,7 +62,7 @@ def read_take(take: Hdm05Take, fps: float = 30.0) -> np.ndarray:
     step = AMC_FPS / fps
     if step < 1 or abs(step - round(step)) > 1e-9:
         raise ValueError(f"fps must divide {AMC_FPS:g}, got {fps}")
-    asf = parse_asf(take.path.parents[2] / "asf" / f"HDM_{take.actor}.asf")
+    asf = _actor_skeleton(take.path.parents[2] / "asf" / f"HDM_{take.actor}.asf")
     ends, rotations = forward_kinematics(asf, read_amc(take.path)[::int(round(step))])
     joints = np.empty((len(ends["root"]), OPENPOSE18.num_joints, 3))
     for j, bone in enumerate(_BONE_ENDS):
@@ -89,6 +90,12 @@ def parse_asf(path: str | os.PathLike) -> tuple[dict[str, dict], list[tuple[str,
         p = line.split()
         order += [(p[0], child) for child in p[1:]]
     return bones, order
+
+
+@functools.lru_cache(maxsize=None)
+def _actor_skeleton(path: Path) -> tuple[dict[str, dict], list[tuple[str, str]]]:
+    """`parse_asf` once per actor: every take of an actor shares its ASF (read-only here)."""
+    return parse_asf(path)
 
 
 def read_amc(path: str | os.PathLike) -> list[dict[str, np.ndarray]]:
@@ -146,9 +153,7 @@ def webcam_view(joints: np.ndarray, yaw_degrees: float = 0.0) -> np.ndarray:
     facing = np.cross(left_hip - right_hip, [0.0, 1.0, 0.0])
     facing[1] = 0.0
     facing /= np.linalg.norm(facing)
-    yaw = np.radians(yaw_degrees)
-    facing = np.array([facing[0] * np.cos(yaw) + facing[2] * np.sin(yaw), 0.0,
-                       -facing[0] * np.sin(yaw) + facing[2] * np.cos(yaw)])
+    facing = rotation(1, np.radians(np.asarray(yaw_degrees, float))) @ facing  # turned about the vertical
     floor, top = joints[..., 1].min(), joints[..., 1].max() + 0.1
     aspect, fx = 4 / 3, 0.5 / np.tan(np.radians(30.0))
     focal = np.array([fx, fx * aspect])

@@ -186,15 +186,16 @@ class LatestSlot:
 class Pacer:
     """When to hand out a file's frame so that playback runs at real time.
 
-    Pure: `delay(source_t, now)` is the wait before the frame stamped `source_t` is due;
-    the first frame (and the first after `restart`, e.g. on resume) is due at once.
+    Pure: `delay(source_t, now)` is the wait before the frame stamped `source_t` is due.
+    The first frame is due at once; after `resume(last_t, now)` the next frame keeps its
+    distance from the frame stamped `last_t`, as if that one had been shown at `now`.
     """
 
     def __init__(self):
-        self.restart()
-
-    def restart(self) -> None:
         self._origin: tuple[float, float] | None = None
+
+    def resume(self, last_source_t: float | None, now: float) -> None:
+        self._origin = None if last_source_t is None else (last_source_t, now)
 
     def delay(self, source_t: float, now: float) -> float:
         if self._origin is None:
@@ -276,20 +277,27 @@ class CaptureThread(Worker):
     def run(self) -> None:
         yield_to_gui()
         pacer = Pacer()
+        held = None  # a frame read just before a pause: it goes out first on resume
+        last_put_t: float | None = None
         try:
             frames = iter(self.source.frames())
             while not self._stop.is_set():
                 if not self._running.is_set():
                     self._running.wait()
-                    pacer.restart()
+                    pacer.resume(last_put_t, time.monotonic())
                     continue
-                item = next(frames, None)
+                item = held if held is not None else next(frames, None)
+                held = None
                 if item is None:
                     self.emit(self.ended)
                     return
                 if self.paced and self._stop.wait(pacer.delay(item.timestamp_s, time.monotonic())):
                     return
+                if not self._running.is_set():  # paused while this frame waited for its time
+                    held = item
+                    continue
                 self.slot.put(item)
+                last_put_t = item.timestamp_s
         except SourceLost as error:
             self.emit(self.lost, str(error))
         except LiveactionError as error:
@@ -316,12 +324,22 @@ class AnalysisThread(Worker):
         self.make_pipeline = make_pipeline
         self.live = live
         self.engine = engine  # swapped from the GUI thread when the user picks another model
-        self.paused = False  # while paused nothing is analysed; a frame in flight at the pause is dropped
         self._reset_engine = threading.Event()
         self._stop = threading.Event()
+        self._running = threading.Event()  # cleared while paused: nothing is analysed or shown
+        self._running.set()
+
+    def pause(self, paused: bool) -> None:
+        """While paused the waiting frame stays in the slot; a frame in pose at the pause is
+        shown on resume (files), or let go as stale (live sources)."""
+        if paused:
+            self._running.clear()
+        else:
+            self._running.set()
 
     def stop(self) -> None:
         self._stop.set()
+        self._running.set()
 
     def reset_engine(self) -> None:
         """Make the engine forget the stream before the next frame (done on this thread)."""
@@ -333,8 +351,9 @@ class AnalysisThread(Worker):
         rate = RateMeter()
         try:
             while not self._stop.is_set():
-                if self.paused:  # leave the waiting frame where it is: it comes next on resume
-                    self._stop.wait(0.05)
+                if not self._running.is_set():
+                    self._running.wait()
+                    rate = RateMeter()  # the pause is no interval between frames
                     continue
                 item = self.slot.take(timeout=0.1)
                 if item is None:
@@ -349,8 +368,11 @@ class AnalysisThread(Worker):
                     result = pipeline.process(item)
                     skeletons, ids, rgb = result.skeletons, result.ids, item.rgb
                     pose_ms = sum(result.timings_ms.values())
-                if self.paused:  # paused while this frame was in pose: what is on screen stays
-                    continue
+                if not self._running.is_set():  # paused while this frame was in pose
+                    self._running.wait()
+                    rate = RateMeter()
+                    if self.live or self._stop.is_set():
+                        continue
                 engine = self.engine
                 if engine is not None:
                     if self._reset_engine.is_set():
@@ -432,7 +454,7 @@ class Session(QObject):
         if self.paused and not paused and self.spec.is_live:
             self.analysis.reset_engine()  # the window from before the pause is stale
         self.paused = paused
-        self.analysis.paused = paused
+        self.analysis.pause(paused)
         self.capture.pause(paused)
 
     def set_loop(self, loop: bool) -> None:

@@ -328,6 +328,7 @@ class AnalysisThread(Worker):
         self._stop = threading.Event()
         self._running = threading.Event()  # cleared while paused: nothing is analysed or shown
         self._running.set()
+        self._rate = RateMeter()
 
     def pause(self, paused: bool) -> None:
         """While paused the waiting frame stays in the slot; a frame in pose at the pause is
@@ -345,15 +346,20 @@ class AnalysisThread(Worker):
         """Make the engine forget the stream before the next frame (done on this thread)."""
         self._reset_engine.set()
 
+    def _wait_out_pause(self) -> bool:
+        """Block while paused; True if there was a pause to wait out."""
+        if self._running.is_set():
+            return False
+        self._running.wait()
+        self._rate = RateMeter()  # the pause is no interval between frames
+        return True
+
     def run(self) -> None:
         yield_to_gui()
         pipeline = None
-        rate = RateMeter()
         try:
             while not self._stop.is_set():
-                if not self._running.is_set():
-                    self._running.wait()
-                    rate = RateMeter()  # the pause is no interval between frames
+                if self._wait_out_pause():
                     continue
                 item = self.slot.take(timeout=0.1)
                 if item is None:
@@ -368,18 +374,15 @@ class AnalysisThread(Worker):
                     result = pipeline.process(item)
                     skeletons, ids, rgb = result.skeletons, result.ids, item.rgb
                     pose_ms = sum(result.timings_ms.values())
-                if not self._running.is_set():  # paused while this frame was in pose
-                    self._running.wait()
-                    rate = RateMeter()
-                    if self.live or self._stop.is_set():
-                        continue
+                if self._wait_out_pause() and (self.live or self._stop.is_set()):  # paused while in pose
+                    continue
                 engine = self.engine
                 if engine is not None:
                     if self._reset_engine.is_set():
                         self._reset_engine.clear()
                         engine.reset()
                     engine.push(skeletons, item.timestamp_s)
-                fps = rate.tick(time.monotonic())
+                fps = self._rate.tick(time.monotonic())
                 frame = LiveFrame(item.index, item.timestamp_s, rgb, skeletons, ids, fps, pose_ms, self.slot.dropped)
                 if self.output.put(frame):
                     self.emit(self.frame_ready)

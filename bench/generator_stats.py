@@ -9,6 +9,8 @@ Sections (all by default; pick with --only):
 - bones: bone-length ratios (3-D, relative to the torso: mid-shoulder to mid-hip);
 - motion: per-class motion figures of matching actions — joint speeds relative to the
   hips (torso lengths per second and m/s), range of motion, repetition frequency;
+- kick: how a kick is done — how high the kicking knee comes, whether the kicking foot
+  starts behind the other (a split stance), how far the hips go forward into the kick;
 - jitter: detector jitter of still joints, MSR Action3D against generated clips;
 - shape: 2-D clip shapes as the model sees them (centred and scaled once per clip) of MSR
   Action3D's mapped classes against generated depth-sensor clips at 15 fps: how high the
@@ -126,6 +128,23 @@ def motion_figures(joints: np.ndarray, fps: float) -> dict[str, float]:
         "frequency (Hz)": _peak(signal, fps, 0.15),
         "fast freq. (Hz)": _peak(fast, fps, 0.7),
     }
+
+
+def kick_figures(joints: np.ndarray) -> dict[str, float]:
+    """Figures of one kick `(T, 18, 3)`; the kicking leg is the one whose ankle rises most."""
+    t = np.median(torso(joints))
+    hips = 0.5 * (joints[:, J["right_hip"]] + joints[:, J["left_hip"]])  # (T, 3)
+    hip_height = np.median(hips[:, 1]) - joints[..., 1].min()
+    facing = np.cross(joints[0, J["left_hip"]] - joints[0, J["right_hip"]], [0.0, 1.0, 0.0])
+    facing /= np.linalg.norm(facing)  # horizontal: where the hips face at the start
+    ankles, knees = [J["right_ankle"], J["left_ankle"]], [J["right_knee"], J["left_knee"]]
+    kicking = int(np.argmax(joints[:, ankles, 1].max(axis=0) - np.median(joints[:, ankles, 1], axis=0)))
+    ahead = (joints[:, ankles[kicking]] - joints[:, ankles[1 - kicking]]) @ facing  # (T,) kicking foot ahead
+    forward = (hips - hips[0]) @ facing  # (T,)
+    knee = joints[:, knees[kicking], 1]
+    return {"knee up (hip heights)": (knee.max() - np.median(knee)) / hip_height,
+            "kicking foot ahead at the start (torso)": ahead[:3].mean() / t,
+            "hips forward at the most (torso)": forward.max() / t}
 
 
 def _peak(signal: np.ndarray, fps: float, low: float) -> float:
@@ -287,6 +306,18 @@ def _glitches(clip: np.ndarray, aspect: float) -> tuple[float, float, float]:
         sign = np.sign(xy[both, J[f"right_{side}"], 0] - xy[both, J[f"left_{side}"], 0])
         flips.append((np.diff(sign) != 0).sum() * 300.0 / max(len(xy), 1))
     return float(far.mean()), flips[0], flips[1]
+
+
+def section_kick(msr, hdm, rng: np.random.Generator, n: int) -> None:
+    rows = [(f"MSR {name} ({sum(a == action for a, _, _ in msr)})",
+             _summary([kick_figures(j) for a, _, j in msr if a == action]))
+            for action, name in ((14, "forward kick"), (15, "side kick"))]
+    figs = [kick_figures(j) for f, _, j in hdm if HDM05_TO_OURS.get(f) == "kicking"]
+    rows.append((f"HDM05 front kick ({len(figs)})", _summary(figs)))
+    rows.append((f"generated ({n})", _summary([kick_figures(generate_motion("kicking", rng).joints)
+                                                for _ in range(n)])))
+    print("\n## Kicks: medians over clips")
+    _table(rows, list(rows[0][1]))
 
 
 def section_jitter(rng: np.random.Generator, n: int) -> None:
@@ -583,7 +614,7 @@ def section_speed(rng: np.random.Generator, n: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", default="speed,bones,motion,jitter,shape,mediapipe,classifier,starter-cnn")
+    parser.add_argument("--only", default="speed,bones,motion,kick,jitter,shape,mediapipe,classifier,starter-cnn")
     parser.add_argument("--clips", type=int, default=40, help="generated clips per class for the motion figures")
     parser.add_argument("--train-clips", type=int, default=200, help="generated clips per class for the classifiers")
     parser.add_argument("--seed", type=int, default=0)
@@ -593,14 +624,16 @@ def main() -> None:
     args = parser.parse_args()
     only = set(args.only.split(","))
     rng = np.random.default_rng(args.seed)
-    msr = load_msr(DATA / "msr-action3d") if only & {"bones", "motion"} else []
-    hdm = load_hdm05(DATA / "mocap") if only & {"bones", "motion"} else []
+    msr = load_msr(DATA / "msr-action3d") if only & {"bones", "motion", "kick"} else []
+    hdm = load_hdm05(DATA / "mocap") if only & {"bones", "motion", "kick"} else []
     if "speed" in only:
         section_speed(rng, 480)
     if "bones" in only:
         section_bones(msr, hdm, rng, 2000)
     if "motion" in only:
         section_motion(msr, hdm, rng, args.clips)
+    if "kick" in only:
+        section_kick(msr, hdm, rng, args.clips)
     if "jitter" in only:
         section_jitter(rng, args.clips)
     if "shape" in only:

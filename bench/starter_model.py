@@ -14,6 +14,7 @@
 
     .venv/bin/python bench/starter_model.py [--model assets/models/starter.safetensors]
         [--mapped-only] [--no-msr] [--no-mocap] [--no-videos] [--yaw 0] [--steady-body]
+        [--windows kicking]
 """
 
 from __future__ import annotations
@@ -63,14 +64,17 @@ def without_body_shift(data: np.ndarray) -> np.ndarray:
     return out
 
 
-def answers(model, spec, data: np.ndarray, fps: float) -> tuple[str, str]:
-    """(top-1 label, label shown) for a `(3, T, 18, 1)` sequence at `fps`, as `predict` runs a file."""
+def answers(model, spec, data: np.ndarray, fps: float) -> tuple[str, str, list[tuple[str, float]]]:
+    """(top-1 label, label shown, each window's top label and probability) for a
+    `(3, T, 18, 1)` sequence at `fps`, as `predict` runs a file."""
     result = recognize(model, spec, sequence_frames(data, fps), data.shape[1] / fps)
-    return (result.summary.top5[0][0] if result.summary.top5 else "unknown"), result.summary.label
+    windows = [(spec.labels[int(np.argmax(p.window_probs))], float(np.max(p.window_probs)))
+               for p in result.predictions]
+    return (result.summary.top5[0][0] if result.summary.top5 else "unknown"), result.summary.label, windows
 
 
 def msr_results(model, spec, mapped_only: bool, steady_body: bool = False):
-    rows = []  # (msr action, expected, top-1, shown label)
+    rows = []  # (sequence, expected, top-1, shown label, windows)
     for path in list_msr(SHARED / "msr-action3d"):
         sample = read_msr_skeleton(path)
         if mapped_only and sample.name.action not in MSR_TO_OURS:
@@ -79,23 +83,23 @@ def msr_results(model, spec, mapped_only: bool, steady_body: bool = False):
         if not (clip.data[2] > 0).any():
             continue  # a13_s09_e02 is all zeros: no skeleton at all
         data = without_body_shift(clip.data) if steady_body else clip.data
-        rows.append((sample.name.action, MSR_TO_OURS.get(sample.name.action), *answers(model, spec, data, MSR_FPS)))
+        rows.append((str(sample.name), MSR_TO_OURS.get(sample.name.action), *answers(model, spec, data, MSR_FPS)))
     return rows
 
 
 def mocap_results(model, spec, mapped_only: bool, yaw: float):
-    rows = []  # (HDM05 class, expected, top-1, shown label)
+    rows = []  # (take, expected, top-1, shown label, windows)
     for take in list_takes(SHARED / "mocap"):
         if mapped_only and take.label is None:
             continue
         data = webcam_view(read_take(take, MOCAP_FPS), yaw)
-        rows.append((take.folder, take.label, *answers(model, spec, data, MOCAP_FPS)))
+        rows.append((take.path.stem, take.label, *answers(model, spec, data, MOCAP_FPS)))
     return rows
 
 
 def report(source: str, view: str, unit: str, rows, spec) -> None:
     """Per-class top-1 and shown-label accuracy, the confusion matrix, and the open set."""
-    mapped = [(expected, top, shown) for _, expected, top, shown in rows if expected]
+    mapped = [(expected, top, shown) for _, expected, top, shown, _ in rows if expected]
     per_class = defaultdict(list)
     for expected, top, shown in mapped:
         per_class[expected].append((top == expected, shown == expected))
@@ -110,12 +114,23 @@ def report(source: str, view: str, unit: str, rows, spec) -> None:
           f"{all_hits[:, 1].mean():.1%} |\n")
     print("Confusion (top-1):\n")
     print(markdown_confusion([(e, t) for e, t, _ in mapped], sorted(per_class)))
-    unmapped = [shown for _, expected, _, shown in rows if not expected]
+    unmapped = [shown for _, expected, _, shown, _ in rows if not expected]
     if unmapped:
         rejected = sum(s in ("unknown", spec.background_label) for s in unmapped)
         print(f"\nThe open set ({source}'s other actions): {rejected}/{len(unmapped)} answered unknown "
               f"({rejected / len(unmapped):.0%}); most common other answers: "
               f"{Counter(s for s in unmapped if s != 'unknown').most_common(4)}\n")
+
+
+def report_windows(label: str, rows) -> None:
+    """Each window's answer over the sequences of `label`: is a wrong answer the action
+    itself misread, or the rest around it?"""
+    print(f"Windows of the {label} sequences (top label and probability, in time order):\n")
+    print("| sequence | answer | windows |\n|---|---|---|")
+    for name, expected, top, _, windows in rows:
+        if expected == label:
+            print(f"| {name} | {top} | " + ", ".join(f"{w} {p:.2f}" for w, p in windows) + " |")
+    print()
 
 
 def markdown_confusion(pairs: list[tuple[str, str]], classes: list[str]) -> str:
@@ -140,6 +155,8 @@ def main() -> None:
     parser.add_argument("--steady-body", action="store_true",
                         help="diagnostic: hold each MSR sequence's hip centre still (how much does whole-body "
                              "bob sway the answers?)")
+    parser.add_argument("--windows", metavar="LABEL",
+                        help="also list each window's answer over the sequences of this class")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads (default 1: batch-1 windows gain little from more, and lose much "
                              "when the cores are shared)")
@@ -147,10 +164,15 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     model, spec = load_recognizer(args.model, device="cpu")
     if not args.no_msr:
-        report("MSR Action3D", "", "sequences", msr_results(model, spec, args.mapped_only, args.steady_body), spec)
+        rows = msr_results(model, spec, args.mapped_only, args.steady_body)
+        report("MSR Action3D", "", "sequences", rows, spec)
+        if args.windows:
+            report_windows(args.windows, rows)
     if not args.no_mocap:
-        report("HDM05 mocap", f", webcam at {args.yaw:g}°", "takes",
-               mocap_results(model, spec, args.mapped_only, args.yaw), spec)
+        rows = mocap_results(model, spec, args.mapped_only, args.yaw)
+        report("HDM05 mocap", f", webcam at {args.yaw:g}°", "takes", rows, spec)
+        if args.windows:
+            report_windows(args.windows, rows)
     if args.no_videos:
         return
     print("## Real videos through MediaPipe (none shows a starter action: 'unknown' is right)\n")

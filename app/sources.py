@@ -454,9 +454,13 @@ class Session(QObject):
         self.analysis.engine = engine
 
     def set_paused(self, paused: bool) -> None:
-        if self.paused and not paused and self.spec.is_live:
-            self.analysis.reset_engine()  # the window from before the pause is stale
+        resuming = self.paused and not paused
         self.paused = paused
+        if resuming and self.spec.is_live:
+            self.analysis.reset_engine()  # the window from before the pause is stale
+            self._output.take()  # and so is a frame analysed just before it
+        elif resuming:
+            self._deliver()  # the frame that was on its way at the pause, before the threads send newer ones
         self.analysis.pause(paused)
         self.capture.pause(paused)
 
@@ -473,8 +477,10 @@ class Session(QObject):
         return self.capture.wait(timeout_s) and self.analysis.wait(timeout_s)
 
     def _deliver(self) -> None:
+        if self.paused:  # a frame that was on its way stays in the slot: it is shown first on resume
+            return
         frame = self._output.take()
-        if frame is not None and not self.paused:
+        if frame is not None:
             self.frame.emit(frame)
 
     def _thread_done(self) -> None:

@@ -125,6 +125,48 @@ def test_pausing_a_file_stops_reading_and_resuming_continues(qtbot, run_session)
     assert session.wait(5.0)
 
 
+class GatedPipeline(FakePipeline):
+    """Analyses a frame only when the test lets one through; remembers which frames came in."""
+
+    def __init__(self):
+        super().__init__()
+        self.entered = threading.Semaphore(0)
+        self.gate = threading.Semaphore(0)
+        self.indices: list[int] = []
+
+    def process(self, frame):
+        self.indices.append(frame.index)
+        self.entered.release()
+        self.gate.acquire(timeout=10)  # (a failed test must not leave the thread blocked)
+        return super().process(frame)
+
+
+def test_a_frame_in_pose_at_the_pause_is_shown_on_resume(qtbot, sessions):
+    pipeline = GatedPipeline()
+    session = Session(SourceSpec("video", "file.mp4"), FakeSource(name="file", live=False),
+                      make_pipeline=lambda: pipeline)
+    sessions.append(session)
+    frames = []
+    session.frame.connect(frames.append)
+    session.start()
+    for shown in range(1, 4):
+        assert pipeline.entered.acquire(timeout=10)
+        pipeline.gate.release()
+        qtbot.waitUntil(lambda: len(frames) == shown)
+    assert pipeline.entered.acquire(timeout=10)  # a fourth frame is in pose when the user pauses
+    session.set_paused(True)
+    pipeline.gate.release()
+    qtbot.wait(300)
+    assert len(frames) == 3  # nothing new on screen while paused
+    session.set_paused(False)
+    qtbot.waitUntil(lambda: len(frames) == 4)
+    pipeline.gate.release()
+    qtbot.waitUntil(lambda: len(frames) == 5)
+    assert frames[3].index == pipeline.indices[3]  # shown first on resume, not thrown away
+    assert 0 < frames[4].index - frames[3].index < 5  # and the file did not run on during the pause
+    pipeline.gate.release(1000)
+
+
 def test_a_lost_camera_is_reported_and_the_threads_end(qtbot, sessions):
     source = FakeSource(lose_after=5)
     session = Session(SourceSpec.camera(0), source, make_pipeline=FakePipeline)

@@ -309,6 +309,7 @@ def _glitches(clip: np.ndarray, aspect: float) -> tuple[float, float, float]:
 
 
 def section_kick(msr, hdm, rng: np.random.Generator, n: int) -> None:
+    """How MSR's, HDM05's and generated kicks are done (`kick_figures`), medians over clips."""
     rows = [(f"MSR {name} ({sum(a == action for a, _, _ in msr)})",
              _summary([kick_figures(j) for a, _, j in msr if a == action]))
             for action, name in ((14, "forward kick"), (15, "side kick"))]

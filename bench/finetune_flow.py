@@ -8,7 +8,7 @@ Both models then recognize the same held-out generated clips through the live pa
 (`recognizer.offline.recognize`): the two new actions, and the starter's own actions (does
 the model still know them?). Prints a markdown table.
 
-    .venv/bin/python bench/finetune_flow.py [--clips 5] [--held-out 10] [--epochs 10] [--whole-network]
+    .venv/bin/python bench/finetune_flow.py [--clips 5] [--held-out 10] [--epochs 20] [--whole-network]
         [--keep-base-labels] [--threads 1]
 """
 

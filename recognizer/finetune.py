@@ -48,9 +48,9 @@ from recognizer.train import TrainConfig, stratified_split
 
 MIN_CLIPS = 3  # clips a label needs to be trained on (one held out to validate, two to learn)
 MIN_LABELS = 2  # a classifier with one class answers the same thing for everything
-# Heads only: about 2 s in all on a 2-core CPU. With five clips per action, 10 epochs (20
-# Adam steps) left the result to the clips' order: 85-100 % of held-out clips over three
-# runs; 20 epochs gave 95-100 % (docs/fine-tuning.md).
+# Heads only: about 2 s in all on a 2-core CPU. With five clips per action, 10 epochs (one
+# or two Adam steps each) left the result to the clips' order: 85-100 % of held-out clips
+# over three runs; 20 epochs gave 95-100 % (docs/fine-tuning.md).
 DEFAULT_EPOCHS = 20
 DEFAULT_VAL_SPLIT = 0.2
 LR = 1e-3  # the papers' Adam learning rate, for the whole network

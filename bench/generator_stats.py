@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recognizer.data.hdm05 import HDM05_TO_OURS, list_takes, read_take, webcam_view
+from recognizer.data.hdm05 import HDM05_TO_OURS, hips_facing, list_takes, read_take, webcam_view
 from recognizer.data.synthetic import OTHER_LABEL, STARTER_CLASSES, generate_clip, generate_motion, render
 from recognizer.skeleton import MEDIAPIPE33_TO_OPENPOSE18, OPENPOSE18, map_to_openpose18, mirror_permutation
 
@@ -86,10 +86,14 @@ def load_hdm05(root: Path) -> list[tuple[str, str, np.ndarray]]:
 # ---------------------------------------------------------------- figures
 
 
+def hip_centre(joints: np.ndarray) -> np.ndarray:
+    """Mid-hip point `(T, 3)` of joints `(T, 18, 3)`."""
+    return 0.5 * (joints[:, J["right_hip"]] + joints[:, J["left_hip"]])
+
+
 def torso(joints: np.ndarray) -> np.ndarray:
     """Mid-shoulder to mid-hip length `(T,)`."""
-    hips = 0.5 * (joints[:, J["right_hip"]] + joints[:, J["left_hip"]])
-    return np.linalg.norm(joints[:, J["neck"]] - hips, axis=-1)
+    return np.linalg.norm(joints[:, J["neck"]] - hip_centre(joints), axis=-1)
 
 
 RATIOS = {"shoulder width": ("right_shoulder", "left_shoulder"), "hip width": ("right_hip", "left_hip"),
@@ -106,7 +110,7 @@ def bone_ratios(joints: np.ndarray) -> dict[str, np.ndarray]:
 def motion_figures(joints: np.ndarray, fps: float) -> dict[str, float]:
     """Figures of one clip: speeds relative to the hips, ranges, repetition frequency."""
     t = np.median(torso(joints))
-    hips = 0.5 * (joints[:, J["right_hip"]] + joints[:, J["left_hip"]])
+    hips = hip_centre(joints)
     rel = joints - hips[:, None]  # (T, 18, 3): locomotion removed
     speed = np.linalg.norm(np.diff(rel, axis=0), axis=-1) * fps  # (T-1, 18) m/s
     wrists, ankles = [J["right_wrist"], J["left_wrist"]], [J["right_ankle"], J["left_ankle"]]
@@ -133,10 +137,9 @@ def motion_figures(joints: np.ndarray, fps: float) -> dict[str, float]:
 def kick_figures(joints: np.ndarray) -> dict[str, float]:
     """Figures of one kick `(T, 18, 3)`; the kicking leg is the one whose ankle rises most."""
     t = np.median(torso(joints))
-    hips = 0.5 * (joints[:, J["right_hip"]] + joints[:, J["left_hip"]])  # (T, 3)
+    hips = hip_centre(joints)  # (T, 3)
     hip_height = np.median(hips[:, 1]) - joints[..., 1].min()
-    facing = np.cross(joints[0, J["left_hip"]] - joints[0, J["right_hip"]], [0.0, 1.0, 0.0])
-    facing /= np.linalg.norm(facing)  # horizontal: where the hips face at the start
+    facing = hips_facing(joints[0])
     ankles, knees = [J["right_ankle"], J["left_ankle"]], [J["right_knee"], J["left_knee"]]
     kicking = int(np.argmax(joints[:, ankles, 1].max(axis=0) - np.median(joints[:, ankles, 1], axis=0)))
     ahead = (joints[:, ankles[kicking]] - joints[:, ankles[1 - kicking]]) @ facing  # (T,) kicking foot ahead
@@ -588,7 +591,8 @@ def section_starter_cnn(n: int, seeds: list[int]) -> None:
             guess = predict(x)
             scores[name].append(np.mean(guess == truth))
             per_class = [np.mean(guess[truth == c] == c) for c in sorted(set(truth))]
-            rows[name].append(f"| {seed} | {scores[name][-1]:.1%} | " + " | ".join(f"{v:.0%}" for v in per_class) + " |")
+            cells = " | ".join(f"{v:.0%}" for v in per_class)
+            rows[name].append(f"| {seed} | {scores[name][-1]:.1%} | {cells} |")
     for name, (_, truth) in real.items():
         tested = [labels[c] for c in sorted(set(truth))]
         print(f"\n## Small temporal CNN on all {len(labels)} starter labels ({n} generated clips each, 1.5–3.5 s, "

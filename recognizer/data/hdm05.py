@@ -142,6 +142,12 @@ def _rxyz(degrees: np.ndarray) -> np.ndarray:
     return rz.reshape(shape) @ ry.reshape(shape) @ rx.reshape(shape)
 
 
+def hips_facing(frame: np.ndarray) -> np.ndarray:
+    """The horizontal unit direction `(3,)` a body `(18, 3)` (Y up) faces, square to its hips."""
+    facing = np.cross(frame[OPENPOSE18.index("left_hip")] - frame[OPENPOSE18.index("right_hip")], [0.0, 1.0, 0.0])
+    return facing / np.linalg.norm(facing)
+
+
 def webcam_view(joints: np.ndarray, yaw_degrees: float = 0.0) -> np.ndarray:
     """`(3, T, 18, 1)` normalized image x, y and score of world `joints` `(T, 18, 3)` as a
     fixed 4:3 webcam with a 60° field of view sees them: 1 m above the floor, `yaw_degrees`
@@ -149,11 +155,8 @@ def webcam_view(joints: np.ndarray, yaw_degrees: float = 0.0) -> np.ndarray:
     enough back that the whole body fills about 75 % of the height and every joint of
     the take stays in the picture (a jog around a circle moves the camera back).
     """
-    right_hip, left_hip = joints[0, OPENPOSE18.index("right_hip")], joints[0, OPENPOSE18.index("left_hip")]
-    facing = np.cross(left_hip - right_hip, [0.0, 1.0, 0.0])
-    facing[1] = 0.0
-    facing /= np.linalg.norm(facing)
-    facing = rotation(1, np.radians(np.asarray(yaw_degrees, float))) @ facing  # turned about the vertical
+    turn = rotation(1, np.radians(np.asarray(yaw_degrees, float)))  # about the vertical
+    facing = turn @ hips_facing(joints[0])
     floor, top = joints[..., 1].min(), joints[..., 1].max() + 0.1
     aspect, fx = 4 / 3, 0.5 / np.tan(np.radians(30.0))
     focal = np.array([fx, fx * aspect])

@@ -21,6 +21,7 @@ COMMANDS = {
     "predict": "Recognize the actions in a video with a model (default: the starter model)",
     "bench": "Measure the live pipeline: per-stage times, sustained fps, onset latency",
     "train": "Train, fine-tune or resume a model on skeleton data",
+    "recalibrate": "Re-estimate a trained model's batch-norm statistics on its training data",
     "finetune": "Fine-tune a model on labels of your clip library (progress as JSON lines; the app's Train dialog)",
     "eval": "Evaluate a model on skeleton data: top-1/top-5, per-class accuracy, confusion matrix",
     "export": "Export a model as ONNX, or recorded clips as a pyskl pickle",

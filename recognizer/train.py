@@ -11,7 +11,9 @@ Recipe (ICME 2019 §4.1, TMM 2020 §IV-A): Adam, lr 1e-3, weight decay 5e-4, the
 exponentially per epoch (0.98 NTU, 0.95 Kinetics), dropout 0.2 (in the model config), SMFL
 on every head plus mutual learning between the heads, the papers' batch sizes and epochs as
 each preset's defaults (`RECIPES`). On CUDA: mixed precision (fp16 + loss scaling) and
-pinned memory; `compile=True` runs the model through torch.compile.
+pinned memory; `compile=True` runs the model through torch.compile. After every epoch the
+batch-norm statistics are re-estimated over `bn_batches` training batches with that epoch's
+final weights (`recognizer.batchnorm`: the running averages lag behind the weights).
 
 After every epoch rank 0 writes the model (`recognizer.checkpoint`: weights + card with
 labels, preprocessing, metrics, data summary and the training state), the optimizer state
@@ -47,6 +49,7 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler, Subset
 from tqdm import tqdm
 
 from recognizer import checkpoint
+from recognizer.batchnorm import recalibrate_batch_norm
 from recognizer.checkpoint import ModelCard
 from recognizer.errors import LiveactionError
 from recognizer.evaluate import RelabeledDataset, count
@@ -114,6 +117,7 @@ class TrainConfig:
     threshold: float | None = None  # recorded in the card
     persons: int = 2  # M person slots per clip
     seed: int = 0
+    bn_batches: int = 100  # after every epoch, batch-norm statistics from this many batches (recognizer.batchnorm)
     device: str | None = None  # default: CUDA (this process's GPU under torchrun), MPS, CPU
     workers: int = 2  # DataLoader worker processes
     amp: bool = True  # mixed precision on CUDA
@@ -276,6 +280,9 @@ def train(config: TrainConfig, progress_callback: Callable[[StepProgress | Epoch
         if world.world > 1:
             dist.all_reduce(totals)
         seconds = time.perf_counter() - began
+        if config.bn_batches > 0 and not config.freeze_backbone:  # the statistics inference will use
+            recalibrate_batch_norm(model, _train_loader(train_set, train_sampler, batch_size // world.world, config,
+                                                        epoch, device), config.bn_batches, device)
         report = _validate(model, val_loader, labels, device, world) if val_loader is not None else None
         metrics = EpochMetrics(
             epoch=epoch + 1, epochs=epochs, lr=lr,
@@ -302,6 +309,62 @@ def train(config: TrainConfig, progress_callback: Callable[[StepProgress | Epoch
     return TrainResult(path=out if card is not None else None, card=card, epochs_done=done, stopped=stopped,
                        history=tuple(history))
 
+
+
+@dataclass(frozen=True)
+class RecalibrationResult:
+    path: Path  # the model written
+    card: ModelCard
+    clips: int  # training clips the statistics were averaged over
+    val_top1_before: float | None  # None when the data has no validation split
+    val_top1_after: float | None
+
+
+def recalibrate(config: TrainConfig) -> RecalibrationResult:
+    """Re-estimate the batch-norm statistics of the model `config.resume` names, write `config.out`.
+
+    For a model trained before training did this after every epoch: its statistics are
+    averaged over `config.bn_batches` batches of its training data, made as training made
+    them, with its weights unchanged (`recognizer.batchnorm`). The data, its arguments,
+    augmentation, person slots and validation split are the card's unless `config` names
+    data; `config.seed` draws the batches. The card keeps its training record and says where
+    the statistics came from; its validation metrics are measured again. One process.
+    """
+    if config.resume is None:
+        raise LiveactionError("name the model whose statistics to re-estimate")
+    if config.bn_batches < 1:
+        raise LiveactionError(f"--batches must be 1 or more, got {config.bn_batches}")
+    world = _Dist(0, 1, 0)
+    device = _device(config.device, world)
+    start = _start(config)
+    trained = start.card.training.get("config", {})
+    data = dataclasses.replace(  # what the model was trained on, and split as then
+        config, data=config.data or trained.get("data", ""),
+        data_args=config.data_args if config.data else trained.get("data_args", {}),
+        augment=trained.get("augment", config.augment), val_split=trained.get("val_split", config.val_split),
+        seed=trained.get("seed", config.seed), persons=start.card.persons)
+    if not data.data:
+        raise LiveactionError(f"{config.resume}: its card does not say what it was trained on; give --data")
+    train_set, val_set, validation = _open_data(data, start.preprocessing, start.recipe, start.labels)
+    model = start.model.to(device)
+    kept = trained.get("batch_size")
+    batch_size = config.batch_size or (kept if isinstance(kept, int) else start.recipe.batch_size)
+    torch.manual_seed(config.seed)
+    val_loader = _val_loader(val_set, batch_size, config.workers, world, device) if val_set is not None else None
+    before = _validate(model, val_loader, start.labels, device, world) if val_loader is not None else None
+    clips = recalibrate_batch_norm(model, _train_loader(train_set, None, batch_size, config, 0, device),
+                                   config.bn_batches, device)
+    after = _validate(model, val_loader, start.labels, device, world) if val_loader is not None else None
+    metrics = dict(start.card.metrics)
+    if after is not None:
+        metrics.update(val_loss=after.loss, val_top1=after.top1, val_top5=after.top5,
+                       val_per_class=dict(after.per_class))
+    note = {"data": data.data, "data_args": dict(data.data_args), "clips": clips, "seed": config.seed,
+            "validation": validation}
+    card = dataclasses.replace(start.card, metrics=metrics, training={**start.card.training, "batch_norm": note})
+    out = checkpoint.model_paths(config.out)[0]
+    checkpoint.save_model(out, model, card)
+    return RecalibrationResult(out, card, clips, before.top1 if before else None, after.top1 if after else None)
 
 def _train_epoch(heads: nn.Module, loader: DataLoader, criterion: MultiHeadLoss, optimizer: torch.optim.Optimizer,
                  scaler: torch.amp.GradScaler, amp: bool, device: torch.device,
@@ -370,6 +433,8 @@ def _check(config: TrainConfig) -> None:
         raise LiveactionError(f"--lr-decay must be within (0, 1], got {config.lr_decay}")
     if config.threshold is not None and not 0 <= config.threshold <= 1:
         raise LiveactionError(f"--threshold must be within [0, 1], got {config.threshold}")
+    if config.bn_batches < 0:
+        raise LiveactionError(f"--bn-batches must be 0 or more, got {config.bn_batches}")
     if config.freeze_backbone and config.base is None:
         raise LiveactionError("--freeze-backbone needs --base (a trained backbone to keep)")
 
@@ -448,8 +513,8 @@ def _open_data(config: TrainConfig, preprocessing: Preprocessing, recipe: Recipe
     except (TypeError, ValueError) as error:
         raise LiveactionError(f"--data {config.data}: {error}") from None
     if labels is not None and tuple(train_set.labels) != tuple(labels):
-        raise LiveactionError("--resume needs the labels it was trained with; the data has "
-                              f"{len(train_set.labels)} labels in another order or set")
+        raise LiveactionError(f"{config.resume} needs the labels it was trained with ({len(labels)}); the data "
+                              f"has {len(train_set.labels)} labels in another order or set")
     if config.val_data is not None:
         val_set = open_dataset(config.val_data, split="val", train=False, **common)
         return train_set, RelabeledDataset(val_set, train_set.labels), config.val_data

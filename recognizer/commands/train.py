@@ -56,6 +56,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     recipe.add_argument("--model-arg", action="append", default=[], metavar="KEY=VALUE",
                         help="override a preset config field, e.g. channels=[32,32,64,64] (repeatable)")
     recipe.add_argument("--seed", type=int, default=0)
+    recipe.add_argument("--bn-batches", type=int, default=100,
+                        help="after every epoch, re-estimate batch-norm statistics over this many training "
+                             "batches with the epoch's final weights (default 100; 0 keeps the running averages)")
 
     card = parser.add_argument_group("model card")
     card.add_argument("--background-label", default="other",
@@ -84,7 +87,7 @@ def config_from_args(args: argparse.Namespace):
         model_args=parse_pairs(args.model_arg, "--model-arg"), data_args=parse_pairs(args.data_arg, "--data-arg"),
         val_data=args.val_data, val_split=args.val_split, base=args.base, freeze_backbone=args.freeze_backbone,
         resume=args.resume, persons=args.persons, background_label=args.background_label,
-        threshold=args.threshold, seed=args.seed,
+        threshold=args.threshold, seed=args.seed, bn_batches=args.bn_batches,
         device=args.device, workers=args.workers, amp=not args.no_amp, compile=args.compile,
         save_optimizer=not args.no_optimizer_state,
         metrics_log=str(args.metrics_log) if args.metrics_log else None, progress_bar=not args.no_progress,

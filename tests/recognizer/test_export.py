@@ -51,7 +51,7 @@ def test_cli_round_trip_train_eval_export_onnx(trained, clips, tmp_path, capsys)
         x = torch.randn(batch, 3, 16, 18, 1)
         got = session.run(["logits"], {"skeletons": x.numpy()})[0]
         with torch.inference_mode():
-            np.testing.assert_allclose(got, model(x).numpy(), atol=1e-4, rtol=0)
+            np.testing.assert_allclose(got, model(x).numpy(), atol=1e-4, rtol=1e-4)  # as the export checks
     meta = {p.key: p.value for p in onnx.load(str(onnx_path)).metadata_props}
     assert json.loads(meta["labels"]) == list(card.labels)
     assert json.loads(meta["liveaction_card"])["threshold"] == 0.4

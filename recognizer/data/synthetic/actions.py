@@ -130,18 +130,28 @@ def kicking(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
         pose.elbows = mix(pose.elbows, outward(np.broadcast_to([0.3, -1.0, 0.0], (T, 2, 3))), tl.active)
     first = int(rng.integers(2))
     k = np.floor(tl.phase).astype(int)
-    side_k = (k + first) % 2 if rng.random() < 0.3 else np.full(T, first)
+    side_kick = rng.random() < 0.35
+    # A front kick from a split stance, the kicking foot behind and the hips driven forward
+    # into the kick (how most of HDM05's front kicks go); otherwise from standing square.
+    driven = not side_kick and rng.random() < 0.5
+    side_k = (k + first) % 2 if rng.random() < 0.3 and not driven else np.full(T, first)
     u = tl.phase % 1.0
     lift = bump(u, 0.0, rng.uniform(0.2, 0.3), rng.uniform(0.6, 0.7), 1.0)
     ext = bump(u, 0.25, rng.uniform(0.33, 0.4), rng.uniform(0.42, 0.5), rng.uniform(0.55, 0.7))  # a snap
     hip_y = body.hip_height
     height = hip_y * rng.uniform(0.45, 1.1)
     horizontal = np.sqrt(max((0.97 * body.leg) ** 2 - (hip_y - height) ** 2, 0.01))
-    side_kick = rng.random() < 0.35
+    back = rng.uniform(0.1, 0.35) * tl.active * driven  # (T,) the kicking foot's place behind
+    pose.feet[:, first, 2] -= back
+    if driven:
+        pose.pelvis[:, 2] += rng.uniform(0.05, 0.3) * lift * tl.active
+        lean_back_in = bump(u, 0.5, 0.7, 0.85, 1.0) * tl.active  # (T,) leaning in on the way back
+        pose.pelvis_rot[:, 1] += rng.uniform(3.0, 12.0) * DEG * lean_back_in
     for side in (0, 1):
         on = (side_k == side).astype(float)
         stand = pose.feet[:, side]
-        chamber = stand + vec(tl.t, 0.0, rng.uniform(0.3, 0.5) * body.leg, rng.uniform(0.05, 0.15))
+        knee_up = rng.uniform(0.25, 0.7) if driven else rng.uniform(0.3, 0.5)
+        chamber = stand + vec(tl.t, 0.0, knee_up * body.leg, rng.uniform(0.05, 0.15) + back * (side == first))
         if side_kick:
             out = SIDE_SIGN[side] * (body.hip_half + horizontal)
             extended = vec(tl.t, out, height, rng.uniform(-0.05, 0.1))
@@ -156,11 +166,11 @@ def kicking(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
         if side_kick:
             pose.pelvis_rot[:, 2] += SIDE_SIGN[side] * rng.uniform(10, 30) * DEG * ext * on
     if arms != "guard":  # arms swing out for balance as the leg goes up
-        swing = rng.uniform(0.0, 0.3) * body.arm * lift * tl.active
+        swing = rng.uniform(0.1, 0.5) * body.arm * lift * tl.active
         pose.hands[:, :, 0] += SIDE_SIGN * swing[:, None]
         pose.hands[:, :, 1] += 0.6 * swing[:, None]
         pose.hands[:, :, 2] += rng.uniform(-0.5, 0.5) * swing[:, None]
-    pose.pelvis[:, 1] -= rng.uniform(0.01, 0.05) * lift
+    pose.pelvis[:, 1] -= rng.uniform(0.01, 0.1) * lift  # the hips dip as the leg goes up
     if not side_kick:
         pose.pelvis_rot[:, 1] -= rng.uniform(5.0, 20.0) * DEG * ext
     return pose

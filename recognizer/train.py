@@ -13,7 +13,8 @@ on every head plus mutual learning between the heads, the papers' batch sizes an
 each preset's defaults (`RECIPES`). On CUDA: mixed precision (fp16 + loss scaling) and
 pinned memory; `compile=True` runs the model through torch.compile. After every epoch the
 batch-norm statistics are re-estimated over `bn_batches` training batches with that epoch's
-final weights (`recognizer.batchnorm`: the running averages lag behind the weights).
+final weights and dropout off (`recognizer.batchnorm`: the running averages kept in
+training, with dropout on, do not fit what inference computes).
 
 After every epoch rank 0 writes the model (`recognizer.checkpoint`: weights + card with
 labels, preprocessing, metrics, data summary and the training state), the optimizer state
@@ -308,7 +309,6 @@ def train(config: TrainConfig, progress_callback: Callable[[StepProgress | Epoch
     done = history[-1].epoch if history else start.epochs_done
     return TrainResult(path=out if card is not None else None, card=card, epochs_done=done, stopped=stopped,
                        history=tuple(history))
-
 
 
 @dataclass(frozen=True)

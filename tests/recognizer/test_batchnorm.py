@@ -61,6 +61,14 @@ def test_only_the_first_batches_count_and_none_change_nothing():
     assert torch.allclose(model[2].running_mean, expected, atol=1e-5)
 
 
+def test_a_model_without_batch_norm_costs_no_pass():
+    def never():
+        raise AssertionError("no batch should be read")
+        yield
+
+    assert recalibrate_batch_norm(nn.Sequential(nn.Linear(4, 2), nn.Dropout(0.2)), never(), limit=100) == 0
+
+
 @pytest.fixture(scope="module")
 def trained_without(tmp_path_factory):
     """A tiny model trained with the running averages kept (`bn_batches=0`), and its clips."""

@@ -70,13 +70,12 @@ def export_onnx(model: torch.nn.Module, card: ModelCard, path: str | os.PathLike
     with torch.inference_mode():
         expected = model(check).numpy()
     got = session.run(["logits"], {"skeletons": check.numpy()})[0]
-    diff = float(np.abs(got - expected).max())
-    allowed = np.abs(got - expected) <= tolerance * (1.0 + np.abs(expected))  # (N, K)
-    if not allowed.all():
-        raise LiveactionError(f"the ONNX model differs from torch by {diff:.2e} (> {tolerance:.0e} of logits up to "
-                              f"{float(np.abs(expected).max()):.3g}); not written")
+    gap = np.abs(got - expected)  # (N, K)
+    if not (gap <= tolerance * (1.0 + np.abs(expected))).all():
+        raise LiveactionError(f"the ONNX model differs from torch by {gap.max():.2e} (> {tolerance:.0e} of logits up "
+                              f"to {float(np.abs(expected).max()):.3g}); not written")
     atomic.write_bytes(path, data)
-    return OnnxExport(Path(path), diff, opset)
+    return OnnxExport(Path(path), float(gap.max()), opset)
 
 
 @dataclass(frozen=True)

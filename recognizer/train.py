@@ -338,14 +338,14 @@ def recalibrate(config: TrainConfig) -> RecalibrationResult:
     device = _device(config.device, world)
     start = _start(config)
     trained = start.card.training.get("config", {})
-    data = dataclasses.replace(  # what the model was trained on, and split as then
+    as_trained = dataclasses.replace(  # the data the model was trained on, split as then
         config, data=config.data or trained.get("data", ""),
         data_args=config.data_args if config.data else trained.get("data_args", {}),
         augment=trained.get("augment", config.augment), val_split=trained.get("val_split", config.val_split),
         seed=trained.get("seed", config.seed), persons=start.card.persons)
-    if not data.data:
+    if not as_trained.data:
         raise LiveactionError(f"{config.resume}: its card does not say what it was trained on; give --data")
-    train_set, val_set, validation = _open_data(data, start.preprocessing, start.recipe, start.labels)
+    train_set, val_set, validation = _open_data(as_trained, start.preprocessing, start.recipe, start.labels)
     model = start.model.to(device)
     kept = trained.get("batch_size")
     batch_size = config.batch_size or (kept if isinstance(kept, int) else start.recipe.batch_size)
@@ -359,12 +359,13 @@ def recalibrate(config: TrainConfig) -> RecalibrationResult:
     if after is not None:
         metrics.update(val_loss=after.loss, val_top1=after.top1, val_top5=after.top5,
                        val_per_class=dict(after.per_class))
-    note = {"data": data.data, "data_args": dict(data.data_args), "clips": clips, "seed": config.seed,
+    note = {"data": as_trained.data, "data_args": dict(as_trained.data_args), "clips": clips, "seed": config.seed,
             "validation": validation}
     card = dataclasses.replace(start.card, metrics=metrics, training={**start.card.training, "batch_norm": note})
     out = checkpoint.model_paths(config.out)[0]
     checkpoint.save_model(out, model, card)
     return RecalibrationResult(out, card, clips, before.top1 if before else None, after.top1 if after else None)
+
 
 def _train_epoch(heads: nn.Module, loader: DataLoader, criterion: MultiHeadLoss, optimizer: torch.optim.Optimizer,
                  scaler: torch.amp.GradScaler, amp: bool, device: torch.device,

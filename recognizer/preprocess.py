@@ -12,7 +12,8 @@ is all zeros and stays all zeros through every function here.
 Paper recipe (TMM 2020, "Implementation Details"): translate the origin to the body centre of
 the first frame, then crop a random sub-sequence with ratio U[0.5, 1] for training (central
 crop 0.95 for testing) and resize it to T frames with bilinear interpolation in time.
-For the webcam, `normalize_clip` instead centres and scales once per clip.
+For the webcam, `normalize_clip` instead centres and scales once per clip, and training may
+cut a share of its samples as the live engine windows a stream (`live_window`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import torch
 from recognizer.skeleton import LAYOUTS, Layout
 
 NORMALIZATIONS = ("first_frame", "clip")
+LIVE_WINDOW_SHORTEST = 0.25  # the engine's first guess: half a second of a 2-s window
 # Torso length (neck to mid-hips) per shoulder width, median over 7,431 frontal frames of the
 # real OpenPose traces in shared/data/mall-openpose18 (pixels). Used when the hips are never
 # visible (a webcam at a desk) to estimate torso length and hip centre from the shoulders.
@@ -128,6 +130,31 @@ def random_crop_resize(x: torch.Tensor, T: int, ratio_range: tuple[float, float]
     return out if x.dim() == 5 else out[0]
 
 
+def live_window(x: torch.Tensor, T: int, shortest: float = LIVE_WINDOW_SHORTEST,
+                generator: torch.Generator | None = None) -> torch.Tensor:
+    """A span of the clip such as the live engine hands the model: `(C, T0, V, M)` or batch, same shape.
+
+    The engine's windows are the last T frames of a stream, or fewer while it warms up (a
+    first guess comes after half a second) and over recordings shorter than T. Each
+    sequence gets a span of U[`shortest`·T, T] frames (at most its valid length) starting
+    anywhere, the start of the clip included; it is moved to the front and the frames
+    after it are missing, so `valid_length` is the span's length.
+    """
+    xb = _batch(x)
+    N, C, T0, V, M = xb.shape
+    length = valid_length(xb).clamp_min(1).to(xb.dtype)  # (N,)
+    device = generator.device if generator is not None else xb.device
+    span_draw, start_draw = torch.rand(2, N, generator=generator, device=device).to(xb.device)
+    span = (T * (shortest + (1 - shortest) * span_draw)).round().clamp(1, None)
+    span = torch.minimum(span, length)  # (N,)
+    start = (start_draw * (length - span + 1)).floor().clamp(None, length - span)  # (N,)
+    frame = torch.arange(T0, device=xb.device)  # (T0,)
+    index = (start.long()[:, None] + frame).clamp(None, T0 - 1)  # (N, T0)
+    out = xb.gather(2, index[:, None, :, None, None].expand(N, C, T0, V, M))
+    out = out * (frame < span[:, None])[:, None, :, None, None]  # frames after the span: missing
+    return out if x.dim() == 5 else out[0]
+
+
 def center_crop_resize(x: torch.Tensor, T: int, ratio: float = 0.95) -> torch.Tensor:
     """Test crop: the central `ratio` of the valid length, resized to T frames."""
     xb = _batch(x)
@@ -148,6 +175,7 @@ class Preprocessing:
     test_crop: float = 0.95  # central crop ratio at test time
     train_crop: tuple[float, float] = (0.5, 1.0)  # random crop ratio range for training
     layout: str = "openpose18"  # joint layout (name in recognizer.skeleton.LAYOUTS)
+    live_windows: float = 0.0  # share of training samples cut as the live engine windows a stream
 
     def __post_init__(self):
         if not (isinstance(self.T, int) and self.T >= 1):
@@ -161,6 +189,8 @@ class Preprocessing:
             raise ValueError(f"train_crop must satisfy 0 < low <= high <= 1, got {self.train_crop!r}")
         if self.layout not in LAYOUTS:
             raise ValueError(f"unknown layout {self.layout!r}; known: {sorted(LAYOUTS)}")
+        if not (isinstance(self.live_windows, (int, float)) and 0 <= self.live_windows <= 1):
+            raise ValueError(f"live_windows must be in [0, 1], got {self.live_windows!r}")
         object.__setattr__(self, "train_crop", (float(low), float(high)))
 
     def normalize(self, x: torch.Tensor) -> torch.Tensor:
@@ -170,8 +200,22 @@ class Preprocessing:
         return center_on_first_frame(x, layout.center)
 
     def apply_train(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        """Normalize, then random crop + resize to T."""
-        return random_crop_resize(self.normalize(x), self.T, self.train_crop, generator)
+        """Normalize, then random crop + resize to T; or, for a `live_windows` share of the
+        samples, what the engine would make of a window of the clip (`live_window`).
+
+        Why the second kind: the crops span half to all of a 1–10 s clip, so they squeeze
+        seconds into T frames, while the engine stretches its half-second to 2-s windows to
+        T. A model that never saw such windows reads a person at rest in them as bending
+        forward (docs/starter-model.md).
+        """
+        crops = random_crop_resize(self.normalize(x), self.T, self.train_crop, generator)
+        if self.live_windows == 0:
+            return crops
+        windows = self.apply_test(live_window(x, self.T, generator=generator))
+        device = generator.device if generator is not None else x.device
+        pick = torch.rand(_batch(x).shape[0], generator=generator, device=device).to(x.device) < self.live_windows
+        picked = torch.where(pick[:, None, None, None, None], _batch(windows), _batch(crops))  # (N, C, T, V, M)
+        return picked if x.dim() == 5 else picked[0]
 
     def apply_test(self, x: torch.Tensor) -> torch.Tensor:
         """Normalize, then central crop + resize to T (also the live engine's path)."""

@@ -106,6 +106,7 @@ class TrainConfig:
     two_stream: bool = True
     frames: int | None = None  # T; default the preset's
     normalization: str | None = None
+    live_windows: float | None = None  # share of samples cut as the engine windows a stream; default: kept / 0
     augment: bool | None = None
     model_args: dict = field(default_factory=dict)  # overrides of the preset's config fields
     data_args: dict = field(default_factory=dict)  # extra dataset/generator arguments (n_per_class=...)
@@ -473,7 +474,8 @@ def _start(config: TrainConfig) -> _Start:
         try:
             preprocessing = Preprocessing(
                 T=config.frames if config.frames is not None else default_T,
-                normalization=config.normalization or recipe.normalization, test_crop=recipe.test_crop)
+                normalization=config.normalization or recipe.normalization, test_crop=recipe.test_crop,
+                live_windows=config.live_windows or 0.0)
         except ValueError as error:
             raise LiveactionError(f"bad preprocessing: {error}") from None
         return _Start(config.preset, recipe, preprocessing, None, None, None)
@@ -486,13 +488,19 @@ def _start(config: TrainConfig) -> _Start:
         if value is not None and value != kept:
             raise LiveactionError(f"{source} was trained with {name} {kept}; it cannot change to {value}")
     recipe = RECIPES[card.preset]
+    preprocessing = card.preprocessing
+    if config.live_windows is not None:  # a training choice: it may change when training goes on
+        try:
+            preprocessing = dataclasses.replace(preprocessing, live_windows=config.live_windows)
+        except ValueError as error:
+            raise LiveactionError(f"bad preprocessing: {error}") from None
     if config.base is not None:
-        return _Start(card.preset, recipe, card.preprocessing, None, model, card)
+        return _Start(card.preset, recipe, preprocessing, None, model, card)
     done = card.training.get("epochs_done")
     if not isinstance(done, int) or done < 1:
         raise LiveactionError(f"{source}: its card has no epoch count to resume from")
     best = card.metrics.get("best_val_top1"), card.metrics.get("best_epoch")
-    return _Start(card.preset, recipe, card.preprocessing, card.labels, model, card, done,
+    return _Start(card.preset, recipe, preprocessing, card.labels, model, card, done,
                   best if None not in best else None)
 
 

@@ -51,6 +51,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     recipe.add_argument("--frames", type=int, help="T, frames per input window (default: the preset's)")
     recipe.add_argument("--normalization", choices=("first_frame", "clip"),
                         help="first_frame: the papers'; clip: per-clip centre and scale (webcam)")
+    recipe.add_argument("--live-windows", type=float, metavar="SHARE",
+                        help="share of training samples cut as the live engine windows a stream (half a second "
+                             "to T frames, stretched to T) instead of squeezing half to all of a clip into T "
+                             "(default 0, or what the resumed or base model used)")
     recipe.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                         help="webcam augmentations (mirror, rotation, dropout, ...; default on for the lite preset)")
     recipe.add_argument("--model-arg", action="append", default=[], metavar="KEY=VALUE",
@@ -83,7 +87,7 @@ def config_from_args(args: argparse.Namespace):
         out=str(args.out), data=args.data, preset=args.preset, epochs=args.epochs, batch_size=args.batch_size,
         lr=args.lr, weight_decay=args.weight_decay, lr_decay=args.lr_decay, loss=args.loss, margin=args.margin,
         gamma=args.gamma, mutual_weight=args.mutual, two_stream=not args.one_stream, frames=args.frames,
-        normalization=args.normalization, augment=args.augment,
+        normalization=args.normalization, live_windows=args.live_windows, augment=args.augment,
         model_args=parse_pairs(args.model_arg, "--model-arg"), data_args=parse_pairs(args.data_arg, "--data-arg"),
         val_data=args.val_data, val_split=args.val_split, base=args.base, freeze_backbone=args.freeze_backbone,
         resume=args.resume, persons=args.persons, background_label=args.background_label,

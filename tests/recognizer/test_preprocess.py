@@ -11,6 +11,7 @@ from recognizer.preprocess import (
     Preprocessing,
     center_crop_resize,
     center_on_first_frame,
+    live_window,
     normalize_clip,
     random_crop_resize,
     valid_length,
@@ -173,6 +174,39 @@ def test_random_crop_ranges_and_reproducibility():
     assert (out[:, 2] > 0).all()  # padding never sampled
 
 
+def test_live_window_is_a_span_the_engine_could_see():
+    batch = torch.stack([ramp(100)] * 64)
+    batch[:16, :, 6:] = 0  # a quarter of the batch is a 6-frame clip, shorter than the shortest span
+    out = live_window(batch, 32, generator=torch.Generator().manual_seed(5))
+    assert out.shape == batch.shape
+    again = live_window(batch, 32, generator=torch.Generator().manual_seed(5))
+    assert torch.equal(out, again)
+    spans = valid_length(out)
+    assert (spans[:16] == 6).all()  # the whole short clip
+    assert spans[16:].min() >= 8 and spans[16:].max() <= 32 and spans[16:].float().std() > 4
+    for window, span in zip(out, spans):
+        frames = window[0, :span, 0, 0]  # the ramp: source frame numbers
+        assert torch.equal(frames, frames[0] + torch.arange(int(span), dtype=frames.dtype))  # consecutive
+        assert frames[-1] <= 99 and (window[:, span:] == 0).all()  # missing after the span
+    starts = out[16:, 0, 0, 0, 0]
+    assert starts.min() < 10 and starts.max() > 60  # anywhere in the clip, its start included
+
+
+def test_live_windows_share_of_training_samples():
+    """Crops squeeze half to all of a clip into T; live windows stretch at most T frames to T."""
+    batch = torch.stack([ramp(100)] * 200)
+
+    def spans(share):
+        out = Preprocessing(T=16, live_windows=share).apply_train(batch, torch.Generator().manual_seed(0))
+        assert out.shape == (200, 3, 16, 18, 1) and (out[:, 2] > 0).all()
+        return out[:, 0, -1, 0, 0] - out[:, 0, 0, 0, 0]  # frames from the first sample to the last
+
+    assert spans(0.0).min() > 40  # crops: at least half the clip
+    assert spans(1.0).max() < 16  # windows: at most T frames
+    windows = (spans(0.5) < 16).float().mean()
+    assert 0.35 < windows < 0.65
+
+
 def test_missing_joint_does_not_drag_towards_origin():
     x = ramp(10) + 5
     x[:, 4, 3] = 0  # joint 3 missing in frame 5
@@ -189,9 +223,14 @@ def test_preprocessing_contract():
     assert prep.apply_train(x[None].repeat(4, 1, 1, 1, 1), torch.Generator().manual_seed(0)).shape == (4, 3, 32, 18, 2)
     assert torch.equal(prep.apply_test(x), prep.apply_test(x[None])[0])
     first = Preprocessing()
-    assert (first.T, first.normalization, first.test_crop, first.train_crop) == (64, "first_frame", 0.95, (0.5, 1.0))
+    assert (first.T, first.normalization, first.test_crop, first.train_crop, first.live_windows) == \
+        (64, "first_frame", 0.95, (0.5, 1.0), 0.0)
+    old = Preprocessing().to_dict()
+    del old["live_windows"]  # a card written before live windows existed
+    assert Preprocessing.from_dict(old) == first
     for bad in ({"T": 0}, {"normalization": "frame"}, {"test_crop": 1.5}, {"train_crop": (0.9, 0.5)},
-                {"layout": "nope"}, {"extra": 1}, {"train_crop": "ab"}, {"T": "64"}):
+                {"layout": "nope"}, {"extra": 1}, {"train_crop": "ab"}, {"T": "64"}, {"live_windows": 1.5},
+                {"live_windows": -0.1}, {"live_windows": "half"}):
         with pytest.raises(ValueError):
             Preprocessing.from_dict({**Preprocessing().to_dict(), **bad})
 
@@ -206,6 +245,8 @@ def test_device_agnostic_without_host_sync(device, normalization):
     batch = x[None].repeat(3, 1, 1, 1, 1)
     assert prep.apply_test(x).device.type == device
     assert prep.apply_train(batch).shape == (3, 3, 16, 18, 2)
+    mixed = Preprocessing(T=16, normalization=normalization, live_windows=0.5)
+    assert mixed.apply_train(batch, torch.Generator().manual_seed(1)).device.type == device
     cpu_generator = torch.Generator().manual_seed(1)
     assert random_crop_resize(batch, 16, generator=cpu_generator).device.type == device
     assert valid_length(batch).device.type == device

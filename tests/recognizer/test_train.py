@@ -145,6 +145,15 @@ def test_resume_continues_and_matches_an_uninterrupted_run(clips, tmp_path):
         train(tiny_config(tmp_path / "split.safetensors", clips, epochs=2, resume=str(resumed.path)))
 
 
+def test_live_windows_are_chosen_when_training_and_kept_by_the_card(clips, tmp_path):
+    first = train(tiny_config(tmp_path / "m.safetensors", clips, epochs=1, live_windows=0.5))
+    assert load_model(first.path)[1].preprocessing.live_windows == 0.5
+    kept = train(tiny_config(tmp_path / "m.safetensors", clips, epochs=2, resume=str(first.path)))
+    assert load_model(kept.path)[1].preprocessing.live_windows == 0.5
+    changed = train(tiny_config(tmp_path / "m.safetensors", clips, epochs=3, resume=str(kept.path), live_windows=0.0))
+    assert load_model(changed.path)[1].preprocessing.live_windows == 0.0
+
+
 def test_fine_tune_adds_a_new_class(trained, tmp_path):
     base = trained[0].path
     data = write_clips(tmp_path / "with_sway", labels=LABELS + ("sway",), per_class=12, seed=1)
@@ -186,6 +195,7 @@ def test_stratified_split_holds_out_each_class():
     (dict(model_args={"depth": 3}), "cannot build"),
     (dict(data="nowhere"), "no such folder"),
     (dict(frames=0), "bad preprocessing"),
+    (dict(live_windows=2.0), "bad preprocessing"),
     (dict(device="tpu"), "not a device"),
     (dict(epochs=0), "--epochs must be positive"),
     (dict(val_split=1.0), "--val-split"),

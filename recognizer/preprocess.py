@@ -120,8 +120,7 @@ def random_crop_resize(x: torch.Tensor, T: int, ratio_range: tuple[float, float]
     """
     xb = _batch(x)
     length = valid_length(xb).clamp_min(1).to(xb.dtype)  # (N,)
-    device = generator.device if generator is not None else xb.device
-    ratio_draw, start_draw = torch.rand(2, xb.shape[0], generator=generator, device=device).to(xb.device)
+    ratio_draw, start_draw = _uniform(2, xb.shape[0], generator, xb.device)
     low, high = ratio_range
     crop = (length * (low + (high - low) * ratio_draw)).round().clamp(1, None)
     crop = torch.minimum(crop, length)
@@ -143,8 +142,7 @@ def live_window(x: torch.Tensor, T: int, shortest: float = LIVE_WINDOW_SHORTEST,
     xb = _batch(x)
     N, C, T0, V, M = xb.shape
     length = valid_length(xb).clamp_min(1).to(xb.dtype)  # (N,)
-    device = generator.device if generator is not None else xb.device
-    span_draw, start_draw = torch.rand(2, N, generator=generator, device=device).to(xb.device)
+    span_draw, start_draw = _uniform(2, N, generator, xb.device)
     span = (T * (shortest + (1 - shortest) * span_draw)).round().clamp(1, None)
     span = torch.minimum(span, length)  # (N,)
     start = (start_draw * (length - span + 1)).floor().clamp(None, length - span)  # (N,)
@@ -212,8 +210,7 @@ class Preprocessing:
         if self.live_windows == 0:
             return crops
         windows = self.apply_test(live_window(x, self.T, generator=generator))
-        device = generator.device if generator is not None else x.device
-        pick = torch.rand(_batch(x).shape[0], generator=generator, device=device).to(x.device) < self.live_windows
+        pick = _uniform(1, _batch(x).shape[0], generator, x.device)[0] < self.live_windows  # (N,)
         picked = torch.where(pick[:, None, None, None, None], _batch(windows), _batch(crops))  # (N, C, T, V, M)
         return picked if x.dim() == 5 else picked[0]
 
@@ -246,6 +243,13 @@ class Preprocessing:
             return cls(**kwargs)
         except TypeError as error:  # a value of the wrong type compared with numbers
             raise ValueError(f"bad preprocessing values: {error}") from None
+
+
+def _uniform(rows: int, n: int, generator: torch.Generator | None, device: torch.device) -> torch.Tensor:
+    """`(rows, n)` U[0, 1) draws from `generator` on its own device (a CPU generator serves
+    any input), then moved to `device`: the same draws wherever the data lives."""
+    where = generator.device if generator is not None else device
+    return torch.rand(rows, n, generator=generator, device=where).to(device)
 
 
 def _batch(x: torch.Tensor) -> torch.Tensor:

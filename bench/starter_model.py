@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -73,8 +74,8 @@ def answers(model, spec, data: np.ndarray, fps: float) -> tuple[str, str, list[t
     return (result.summary.top5[0][0] if result.summary.top5 else "unknown"), result.summary.label, windows
 
 
-def msr_results(model, spec, mapped_only: bool, steady_body: bool = False):
-    rows = []  # (sequence, expected, top-1, shown label, windows)
+def msr_sequences(mapped_only: bool, steady_body: bool = False) -> Iterator[tuple[str, str | None, np.ndarray]]:
+    """(name, our label or None, `(3, T, 18, 1)` skeletons at MSR_FPS) of MSR's sequences."""
     for path in list_msr(SHARED / "msr-action3d"):
         sample = read_msr_skeleton(path)
         if mapped_only and sample.name.action not in MSR_TO_OURS:
@@ -83,18 +84,27 @@ def msr_results(model, spec, mapped_only: bool, steady_body: bool = False):
         if not (clip.data[2] > 0).any():
             continue  # a13_s09_e02 is all zeros: no skeleton at all
         data = without_body_shift(clip.data) if steady_body else clip.data
-        rows.append((str(sample.name), MSR_TO_OURS.get(sample.name.action), *answers(model, spec, data, MSR_FPS)))
-    return rows
+        yield str(sample.name), MSR_TO_OURS.get(sample.name.action), data
 
 
-def mocap_results(model, spec, mapped_only: bool, yaw: float):
-    rows = []  # (take, expected, top-1, shown label, windows)
+def mocap_sequences(mapped_only: bool, yaw: float) -> Iterator[tuple[str, str | None, np.ndarray]]:
+    """(take, our label or None, `(3, T, 18, 1)` skeletons at MOCAP_FPS) of HDM05 filmed at `yaw`."""
     for take in list_takes(SHARED / "mocap"):
         if mapped_only and take.label is None:
             continue
-        data = webcam_view(read_take(take, MOCAP_FPS), yaw)
-        rows.append((take.path.stem, take.label, *answers(model, spec, data, MOCAP_FPS)))
-    return rows
+        yield take.path.stem, take.label, webcam_view(read_take(take, MOCAP_FPS), yaw)
+
+
+def msr_results(model, spec, mapped_only: bool, steady_body: bool = False):
+    """(sequence, expected, top-1, shown label, windows) per MSR sequence."""
+    return [(name, expected, *answers(model, spec, data, MSR_FPS))
+            for name, expected, data in msr_sequences(mapped_only, steady_body)]
+
+
+def mocap_results(model, spec, mapped_only: bool, yaw: float):
+    """(take, expected, top-1, shown label, windows) per HDM05 take."""
+    return [(name, expected, *answers(model, spec, data, MOCAP_FPS))
+            for name, expected, data in mocap_sequences(mapped_only, yaw)]
 
 
 def report(source: str, view: str, unit: str, rows, spec) -> None:

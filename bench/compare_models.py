@@ -1,0 +1,167 @@
+"""Score several candidate models on the same real windows: MSR Action3D and HDM05.
+
+Choosing among training runs (seeds, generator variants, `--live-windows`) means scoring
+each on the real sources. bench/starter_model.py does that for one model at a time, one
+window at a time as `predict` runs, about 3.5 minutes per model on this CPU. The windows
+the engine cuts do not depend on the model, only on its input settings (fps, T,
+normalization, crop, persons). So this script runs the engine once over every sequence
+with a stand-in model that keeps each window's input, then runs every candidate over all
+the windows in batches. The answers are those of bench/starter_model.py: per sequence,
+the argmax of the mean window probabilities, shown when it reaches the card's threshold
+and is not the background class.
+
+    .venv/bin/python bench/compare_models.py MODEL [MODEL ...] [--per-class] [--threads 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from recognizer.engine import ModelSpec, load_recognizer
+from recognizer.offline import recognize, sequence_frames
+from starter_model import MOCAP_FPS, MSR_FPS, SHARED, mocap_sequences, msr_sequences
+
+BATCH = 512  # windows per forward pass
+HDM05_YAWS = (0.0, 45.0)  # webcam in front of the actor, and turned 45° around them
+
+
+class WindowRecorder(torch.nn.Module):
+    """Stands in for a model inside the engine: keeps every input window, answers uniformly."""
+
+    def __init__(self, classes: int):
+        super().__init__()
+        self.classes = classes
+        self.inputs: list[torch.Tensor] = []  # each (1, C, T, V, M)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.inputs.append(x.detach().cpu().clone())
+        return torch.zeros(x.shape[0], self.classes, device=x.device)
+
+
+@dataclass(frozen=True)
+class Sequence:
+    source: str  # "MSR", "HDM05 at 0°", …
+    name: str
+    expected: str | None  # our label, or None for an action that is not ours (open set)
+    rows: slice  # its windows among the recorded ones
+
+
+def input_key(spec: ModelSpec) -> tuple:
+    """What decides the windows a model is given; models that agree share one recording."""
+    p = spec.preprocessing
+    return spec.fps, spec.persons, p.T, p.normalization, p.test_crop, p.layout
+
+
+def record_windows(spec: ModelSpec) -> tuple[torch.Tensor, list[Sequence]]:
+    """Every window the engine makes of MSR and HDM05 for models like `spec`: `(N, C, T, V, M)`."""
+    recorder = WindowRecorder(len(spec.labels))
+    sources = [("MSR", msr_sequences(mapped_only=False), MSR_FPS)]
+    sources += [(f"HDM05 at {yaw:g}°", mocap_sequences(False, yaw), MOCAP_FPS) for yaw in HDM05_YAWS]
+    sequences = []
+    for source, items, fps in sources:
+        for name, expected, data in items:
+            start = len(recorder.inputs)
+            recognize(recorder, spec, sequence_frames(data, fps), data.shape[1] / fps, device="cpu")
+            sequences.append(Sequence(source, name, expected, slice(start, len(recorder.inputs))))
+    if not recorder.inputs:
+        raise SystemExit(f"no MSR Action3D or HDM05 sequences under {SHARED}")
+    return torch.cat(recorder.inputs), sequences
+
+
+@torch.inference_mode()
+def window_probs(model: torch.nn.Module, windows: torch.Tensor) -> np.ndarray:
+    """Softmax of every window `(N, K)`, in batches."""
+    model.eval()
+    return torch.cat([torch.softmax(model(windows[i:i + BATCH]).float(), dim=-1)
+                      for i in range(0, len(windows), BATCH)]).numpy()
+
+
+def answers(probs: np.ndarray, sequences: list[Sequence], spec: ModelSpec) -> list[tuple[Sequence, str, str]]:
+    """(sequence, top-1 label, label shown) as `predict` summarizes a file's windows."""
+    out = []
+    for seq in sequences:
+        mean = probs[seq.rows].mean(axis=0)  # (K,)
+        best = int(mean.argmax())
+        top = spec.labels[best]
+        confident = mean[best] >= spec.threshold and top != spec.background_label
+        out.append((seq, top, top if confident else "unknown"))
+    return out
+
+
+def summary_rows(name: str, results, spec: ModelSpec) -> list[str]:
+    """One markdown row per source: top-1, class mean, shown, open set answered unknown."""
+    rows = []
+    for source in dict.fromkeys(seq.source for seq, _, _ in results):
+        mine = [(seq, top, shown) for seq, top, shown in results if seq.source == source]
+        mapped = [(seq.expected, top, shown) for seq, top, shown in mine if seq.expected]
+        per_class = defaultdict(list)
+        for expected, top, _ in mapped:
+            per_class[expected].append(top == expected)
+        top1 = np.mean([top == e for e, top, _ in mapped])
+        class_mean = np.mean([np.mean(hits) for hits in per_class.values()])
+        shown = np.mean([s == e for e, _, s in mapped])
+        others = [shown for seq, _, shown in mine if not seq.expected]
+        unknown = np.mean([s == "unknown" for s in others]) if others else float("nan")
+        rows.append(f"| {name} | {spec.threshold:.3f} | {source} | {top1:.1%} | {class_mean:.1%} | {shown:.1%} | "
+                    f"{unknown:.0%} |")
+    return rows
+
+
+def per_class_table(all_results: dict[str, list]) -> str:
+    """Sequences named right per (source, class), one column per model."""
+    names = list(all_results)
+    counts: dict[tuple[str, str], list[str]] = {}
+    for i, name in enumerate(names):
+        hits = defaultdict(lambda: [0, 0])
+        for seq, top, _ in all_results[name]:
+            if seq.expected:
+                hits[(seq.source, seq.expected)][0] += top == seq.expected
+                hits[(seq.source, seq.expected)][1] += 1
+        for key, (right, total) in hits.items():
+            counts.setdefault(key, [""] * len(names))[i] = f"{right}/{total}"
+    lines = ["| source | class | " + " | ".join(names) + " |", "|---|---|" + "---:|" * len(names)]
+    lines += [f"| {source} | {label} | " + " | ".join(cells) + " |" for (source, label), cells in counts.items()]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("models", type=Path, nargs="+", help="model files (safetensors beside their JSON cards)")
+    parser.add_argument("--per-class", action="store_true", help="also count the sequences named right per class")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    recordings: dict[tuple, tuple[torch.Tensor, list[Sequence]]] = {}
+    all_results = {}
+    print("| model | threshold | source | top-1 | class mean | shown | open set unknown |\n|---|---:|---|---:|---:|---:|---:|")
+    for path in args.models:
+        model, spec = load_recognizer(path, device="cpu")
+        key = input_key(spec)
+        if key not in recordings:
+            start = time.perf_counter()
+            recordings[key] = record_windows(spec)
+            print(f"windows cut: {len(recordings[key][0])} of {len(recordings[key][1])} sequences in "
+                  f"{time.perf_counter() - start:.0f} s", file=sys.stderr)
+        windows, sequences = recordings[key]
+        start = time.perf_counter()
+        name = f"{path.parent.name}/{path.name}" if len(args.models) > 1 else path.name
+        if name in all_results:  # the same file twice, or two alike names in other folders
+            name = str(path)
+        all_results[name] = answers(window_probs(model, windows), sequences, spec)
+        print(f"{name}: scored in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+        print("\n".join(summary_rows(name, all_results[name], spec)), flush=True)
+    if args.per_class:
+        print("\nSequences named right (top-1):\n")
+        print(per_class_table(all_results))
+
+
+if __name__ == "__main__":
+    main()

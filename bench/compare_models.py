@@ -107,11 +107,11 @@ def summary_rows(name: str, results, spec: ModelSpec) -> list[str]:
             per_class[expected].append(top == expected)
         top1 = np.mean([top == e for e, top, _ in mapped])
         class_mean = np.mean([np.mean(hits) for hits in per_class.values()])
-        shown = np.mean([s == e for e, _, s in mapped])
-        others = [shown for seq, _, shown in mine if not seq.expected]
-        unknown = np.mean([s == "unknown" for s in others]) if others else float("nan")
-        rows.append(f"| {name} | {spec.threshold:.3f} | {source} | {top1:.1%} | {class_mean:.1%} | {shown:.1%} | "
-                    f"{unknown:.0%} |")
+        shown_right = np.mean([shown == e for e, _, shown in mapped])
+        open_set = [shown for seq, _, shown in mine if not seq.expected]
+        unknown = np.mean([shown == "unknown" for shown in open_set]) if open_set else float("nan")
+        rows.append(f"| {name} | {spec.threshold:.3f} | {source} | {top1:.1%} | {class_mean:.1%} | "
+                    f"{shown_right:.1%} | {unknown:.0%} |")
     return rows
 
 

@@ -15,6 +15,8 @@
     .venv/bin/python bench/starter_model.py [--model assets/models/starter.safetensors]
         [--mapped-only] [--no-msr] [--no-mocap] [--no-videos] [--yaw 0] [--steady-body]
         [--windows kicking]
+
+Several candidate models side by side, on the same windows: bench/compare_models.py.
 """
 
 from __future__ import annotations

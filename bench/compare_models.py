@@ -29,7 +29,7 @@ from recognizer.engine import ModelSpec, load_recognizer
 from recognizer.offline import recognize, sequence_frames
 from starter_model import MOCAP_FPS, MSR_FPS, SHARED, mocap_sequences, msr_sequences
 
-BATCH = 512  # windows per forward pass
+BATCH = 256  # windows per forward pass (512 ran a third slower on a 2-core CPU)
 HDM05_YAWS = (0.0, 45.0)  # webcam in front of the actor, and turned 45° around them
 
 

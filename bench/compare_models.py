@@ -27,6 +27,7 @@ import torch
 
 from recognizer.engine import ModelSpec, load_recognizer
 from recognizer.offline import recognize, sequence_frames
+from recognizer.video_summary import decide
 from starter_model import MOCAP_FPS, MSR_FPS, SHARED, mocap_sequences, msr_sequences
 
 BATCH = 256  # windows per forward pass (512 ran a third slower on a 2-core CPU)
@@ -89,10 +90,8 @@ def answers(probs: np.ndarray, sequences: list[Sequence], spec: ModelSpec) -> li
     out = []
     for seq in sequences:
         mean = probs[seq.rows].mean(axis=0)  # (K,)
-        best = int(mean.argmax())
-        top = spec.labels[best]
-        confident = mean[best] >= spec.threshold and top != spec.background_label
-        out.append((seq, top, top if confident else "unknown"))
+        order, shown = decide(mean, spec.labels, spec.threshold, spec.background_label)
+        out.append((seq, spec.labels[order[0]], shown))
     return out
 
 

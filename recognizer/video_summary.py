@@ -48,14 +48,22 @@ def segments(predictions: list[Prediction], stride_s: float) -> list[Segment]:
     return out
 
 
+def decide(mean: np.ndarray, labels: tuple[str, ...], threshold: float,
+           background_label: str | None) -> tuple[np.ndarray, str]:
+    """Mean window probabilities `(K,)` → class indices best first, and the video's label: the
+    best class, or "unknown" below `threshold` or when it is the background class."""
+    order = np.argsort(mean)[::-1]
+    best = int(order[0])
+    confident = mean[best] >= threshold and labels[best] != background_label
+    return order, labels[best] if confident else UNKNOWN
+
+
 def summarize(predictions: list[Prediction], labels: tuple[str, ...], threshold: float,
               background_label: str | None, stride_s: float) -> VideoSummary:
     windows = [p.window_probs for p in predictions if p.window_probs is not None]
     if not windows:
         return VideoSummary(UNKNOWN, 0.0, [], [])
     mean = np.mean(windows, axis=0)  # (K,)
-    order = np.argsort(mean)[::-1]
-    best = int(order[0])
-    confident = mean[best] >= threshold and labels[best] != background_label
-    return VideoSummary(labels[best] if confident else UNKNOWN, float(mean[best]),
-                        [(labels[i], float(mean[i])) for i in order[:5]], segments(predictions, stride_s))
+    order, label = decide(mean, labels, threshold, background_label)
+    return VideoSummary(label, float(mean[order[0]]), [(labels[i], float(mean[i])) for i in order[:5]],
+                        segments(predictions, stride_s))

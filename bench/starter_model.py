@@ -6,14 +6,16 @@
    confusion matrix; "unknown" counts as wrong. Unmapped MSR actions are reported as an
    open-set check (how often the model says "unknown" or "other" for them).
 2. HDM05 motion capture (../shared/data/mocap), real people's motion without a detector's
-   errors, seen by a fixed webcam in front of each actor (`--yaw` degrees around them):
+   errors, seen by a fixed webcam in front of each actor (`--yaw` degrees around them,
+   a 4:3 picture unless `--aspect` says otherwise):
    one repetition per take of squat, front kick, backward arm circles and jogging (on a
    circle, not in place), and seven other motions as its open set.
 3. Real videos run through MediaPipe (st-gcn's Kinetics clips, opencv's vtest.avi): none
    is one of our actions, so the right answer is "unknown".
 
     .venv/bin/python bench/starter_model.py [--model assets/models/starter.safetensors]
-        [--mapped-only] [--no-msr] [--no-mocap] [--no-videos] [--yaw 0] [--steady-body]
+        [--mapped-only] [--no-msr] [--no-mocap] [--no-videos] [--yaw 0] [--aspect 1.333]
+        [--steady-body]
         [--windows kicking]
 
 Several candidate models side by side, on the same windows: bench/compare_models.py.
@@ -89,12 +91,14 @@ def msr_sequences(mapped_only: bool, steady_body: bool = False) -> Iterator[tupl
         yield str(sample.name), MSR_TO_OURS.get(sample.name.action), data
 
 
-def mocap_sequences(mapped_only: bool, yaw: float) -> Iterator[tuple[str, str | None, np.ndarray]]:
-    """(take, our label or None, `(3, T, 18, 1)` skeletons at MOCAP_FPS) of HDM05 filmed at `yaw`."""
+def mocap_sequences(mapped_only: bool, yaw: float,
+                    aspect: float = 4 / 3) -> Iterator[tuple[str, str | None, np.ndarray]]:
+    """(take, our label or None, `(3, T, 18, 1)` skeletons at MOCAP_FPS) of HDM05 filmed at `yaw`
+    by a webcam whose picture is `aspect` (width / height)."""
     for take in list_takes(SHARED / "mocap"):
         if mapped_only and take.label is None:
             continue
-        yield take.path.stem, take.label, webcam_view(read_take(take, MOCAP_FPS), yaw)
+        yield take.path.stem, take.label, webcam_view(read_take(take, MOCAP_FPS), yaw, aspect)
 
 
 def msr_results(model, spec, mapped_only: bool, steady_body: bool = False):
@@ -103,10 +107,10 @@ def msr_results(model, spec, mapped_only: bool, steady_body: bool = False):
             for name, expected, data in msr_sequences(mapped_only, steady_body)]
 
 
-def mocap_results(model, spec, mapped_only: bool, yaw: float):
+def mocap_results(model, spec, mapped_only: bool, yaw: float, aspect: float):
     """(take, expected, top-1, shown label, windows) per HDM05 take."""
     return [(name, expected, *answers(model, spec, data, MOCAP_FPS))
-            for name, expected, data in mocap_sequences(mapped_only, yaw)]
+            for name, expected, data in mocap_sequences(mapped_only, yaw, aspect)]
 
 
 def report(source: str, view: str, unit: str, rows, spec) -> None:
@@ -164,6 +168,8 @@ def main() -> None:
     parser.add_argument("--no-videos", action="store_true", help="skip the real-video part")
     parser.add_argument("--yaw", type=float, default=0.0,
                         help="degrees the webcam that films the mocap stands around the actor (0: in front)")
+    parser.add_argument("--aspect", type=float, default=4 / 3,
+                        help="that webcam's picture width / height (default 4:3; 1.778 for 16:9)")
     parser.add_argument("--steady-body", action="store_true",
                         help="diagnostic: hold each MSR sequence's hip centre still (how much does whole-body "
                              "bob sway the answers?)")
@@ -181,8 +187,8 @@ def main() -> None:
         if args.windows:
             report_windows(args.windows, rows)
     if not args.no_mocap:
-        rows = mocap_results(model, spec, args.mapped_only, args.yaw)
-        report("HDM05 mocap", f", webcam at {args.yaw:g}°", "takes", rows, spec)
+        rows = mocap_results(model, spec, args.mapped_only, args.yaw, args.aspect)
+        report("HDM05 mocap", f", webcam at {args.yaw:g}°, aspect {args.aspect:.3g}", "takes", rows, spec)
         if args.windows:
             report_windows(args.windows, rows)
     if args.no_videos:

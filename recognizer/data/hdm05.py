@@ -148,9 +148,10 @@ def hips_facing(frame: np.ndarray) -> np.ndarray:
     return facing / np.linalg.norm(facing)
 
 
-def webcam_view(joints: np.ndarray, yaw_degrees: float = 0.0) -> np.ndarray:
+def webcam_view(joints: np.ndarray, yaw_degrees: float = 0.0, aspect: float = 4 / 3) -> np.ndarray:
     """`(3, T, 18, 1)` normalized image x, y and score of world `joints` `(T, 18, 3)` as a
-    fixed 4:3 webcam with a 60° field of view sees them: 1 m above the floor, `yaw_degrees`
+    fixed webcam (picture width / height `aspect`) with a 60° horizontal field of view sees
+    them: 1 m above the floor, `yaw_degrees`
     around the actor from straight in front (where the first frame's hips face), and far
     enough back that the whole body fills about 75 % of the height and every joint of
     the take stays in the picture (a jog around a circle moves the camera back).
@@ -158,7 +159,7 @@ def webcam_view(joints: np.ndarray, yaw_degrees: float = 0.0) -> np.ndarray:
     turn = rotation(1, np.radians(np.asarray(yaw_degrees, float)))  # about the vertical
     facing = turn @ hips_facing(joints[0])
     floor, top = joints[..., 1].min(), joints[..., 1].max() + 0.1
-    aspect, fx = 4 / 3, 0.5 / np.tan(np.radians(30.0))
+    fx = 0.5 / np.tan(np.radians(30.0))
     focal = np.array([fx, fx * aspect])
     centre = np.median(joints.reshape(-1, 3), axis=0)
     aim = np.array([centre[0], 0.5 * (floor + top), centre[2]])

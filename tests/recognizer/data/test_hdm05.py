@@ -69,3 +69,20 @@ def test_a_webcam_in_front_sees_the_whole_body_unmirrored(one_take_per_class):
         side = webcam_view(joints, yaw_degrees=90.0)
         width = np.abs(side[0, 0, J["left_shoulder"]] - side[0, 0, J["right_shoulder"]])
         assert width < 0.5 * np.abs(data[0, 0, J["left_shoulder"]] - data[0, 0, J["right_shoulder"]]), folder
+
+
+
+def test_a_wider_picture_makes_the_body_narrower_for_its_height(one_take_per_class):
+    """The picture's x is in its widths and y in its heights, so a 16:9 webcam (most laptops')
+    shows a body 4:3 / 16:9 = 0.75 times as wide for its height as a 4:3 one: the shape
+    difference the model has to live with."""
+    def width_for_height(view):  # (first frame) shoulder width / neck-to-ankle height
+        frame = view[:2, 0, :, 0]  # (2, 18)
+        width = abs(frame[0, J["left_shoulder"]] - frame[0, J["right_shoulder"]])
+        return width / (frame[1, J["right_ankle"]] - frame[1, J["neck"]])
+
+    for folder, joints in one_take_per_class.items():
+        wide = webcam_view(joints, aspect=16 / 9)
+        assert ((wide[:2] > 0.0) & (wide[:2] < 1.0)).all(), folder
+        ratio = width_for_height(wide) / width_for_height(webcam_view(joints))
+        assert ratio == pytest.approx(0.75, rel=0.05), folder

@@ -15,8 +15,7 @@
 
     .venv/bin/python bench/starter_model.py [--model assets/models/starter.safetensors]
         [--mapped-only] [--no-msr] [--no-mocap] [--no-videos] [--yaw 0] [--aspect 1.333]
-        [--steady-body]
-        [--windows kicking]
+        [--steady-body] [--windows kicking]
 
 Several candidate models side by side, on the same windows: bench/compare_models.py.
 """

@@ -151,10 +151,10 @@ def hips_facing(frame: np.ndarray) -> np.ndarray:
 def webcam_view(joints: np.ndarray, yaw_degrees: float = 0.0, aspect: float = 4 / 3) -> np.ndarray:
     """`(3, T, 18, 1)` normalized image x, y and score of world `joints` `(T, 18, 3)` as a
     fixed webcam (picture width / height `aspect`) with a 60° horizontal field of view sees
-    them: 1 m above the floor, `yaw_degrees`
-    around the actor from straight in front (where the first frame's hips face), and far
-    enough back that the whole body fills about 75 % of the height and every joint of
-    the take stays in the picture (a jog around a circle moves the camera back).
+    them: 1 m above the floor, `yaw_degrees` around the actor from straight in front
+    (where the first frame's hips face), and far enough back that the whole body fills
+    about 75 % of the height and every joint of the take stays in the picture (a jog
+    around a circle moves the camera back).
     """
     turn = rotation(1, np.radians(np.asarray(yaw_degrees, float)))  # about the vertical
     facing = turn @ hips_facing(joints[0])

@@ -71,7 +71,6 @@ def test_a_webcam_in_front_sees_the_whole_body_unmirrored(one_take_per_class):
         assert width < 0.5 * np.abs(data[0, 0, J["left_shoulder"]] - data[0, 0, J["right_shoulder"]]), folder
 
 
-
 def test_a_wider_picture_makes_the_body_narrower_for_its_height(one_take_per_class):
     """The picture's x is in its widths and y in its heights, so a 16:9 webcam (most laptops')
     shows a body 4:3 / 16:9 = 0.75 times as wide for its height as a 4:3 one: the shape

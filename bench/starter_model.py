@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from recognizer.data.hdm05 import list_takes, read_take, webcam_view
+from recognizer.data.hdm05 import WEBCAM_ASPECT, list_takes, read_take, webcam_view
 from recognizer.data.msr import list_msr, msr_clip, read_msr_skeleton
 from recognizer.engine import load_recognizer
 from recognizer.offline import recognize, sequence_frames
@@ -91,7 +91,7 @@ def msr_sequences(mapped_only: bool, steady_body: bool = False) -> Iterator[tupl
 
 
 def mocap_sequences(mapped_only: bool, yaw: float,
-                    aspect: float = 4 / 3) -> Iterator[tuple[str, str | None, np.ndarray]]:
+                    aspect: float = WEBCAM_ASPECT) -> Iterator[tuple[str, str | None, np.ndarray]]:
     """(take, our label or None, `(3, T, 18, 1)` skeletons at MOCAP_FPS) of HDM05 filmed at `yaw`
     by a webcam whose picture is `aspect` (width / height)."""
     for take in list_takes(SHARED / "mocap"):
@@ -167,7 +167,7 @@ def main() -> None:
     parser.add_argument("--no-videos", action="store_true", help="skip the real-video part")
     parser.add_argument("--yaw", type=float, default=0.0,
                         help="degrees the webcam that films the mocap stands around the actor (0: in front)")
-    parser.add_argument("--aspect", type=float, default=4 / 3,
+    parser.add_argument("--aspect", type=float, default=WEBCAM_ASPECT,
                         help="that webcam's picture width / height (default 4:3; 1.778 for 16:9)")
     parser.add_argument("--steady-body", action="store_true",
                         help="diagnostic: hold each MSR sequence's hip centre still (how much does whole-body "

@@ -27,6 +27,7 @@ from recognizer.skeleton import OPENPOSE18
 
 AMC_FPS = 120.0
 ASF_UNITS = 0.0254 / 0.45  # metres per ASF length unit (the files' ":units length 0.45": 1/0.45 inch)
+WEBCAM_ASPECT = 4 / 3  # picture width / height of the webcam `webcam_view` films with unless told
 # The HDM05 class folders that are one of our starter classes (index.csv spells ours
 # arm_circles and jogging).
 HDM05_TO_OURS = {"squat1Reps": "squat", "kickLFront1Reps": "kicking",
@@ -148,7 +149,7 @@ def hips_facing(frame: np.ndarray) -> np.ndarray:
     return facing / np.linalg.norm(facing)
 
 
-def webcam_view(joints: np.ndarray, yaw_degrees: float = 0.0, aspect: float = 4 / 3) -> np.ndarray:
+def webcam_view(joints: np.ndarray, yaw_degrees: float = 0.0, aspect: float = WEBCAM_ASPECT) -> np.ndarray:
     """`(3, T, 18, 1)` normalized image x, y and score of world `joints` `(T, 18, 3)` as a
     fixed webcam (picture width / height `aspect`) with a 60° horizontal field of view sees
     them: 1 m above the floor, `yaw_degrees` around the actor from straight in front

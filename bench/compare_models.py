@@ -8,9 +8,11 @@ normalization, crop, persons). So this script runs the engine once over every se
 with a stand-in model that keeps each window's input, then runs every candidate over all
 the windows in batches. The answers are those of bench/starter_model.py: per sequence,
 the argmax of the mean window probabilities, shown when it reaches the card's threshold
-and is not the background class.
+and is not the background class. `--thresholds` adds rows for other thresholds than the
+card's, to see what each costs in right answers shown against motions answered unknown
+(the app's Model ▸ Unknown below offers such values).
 
-    .venv/bin/python bench/compare_models.py MODEL [MODEL ...] [--per-class] [--threads 2]
+    .venv/bin/python bench/compare_models.py MODEL [MODEL ...] [--per-class] [--thresholds 0.4,0.5] [--threads 2]
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import argparse
 import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -131,10 +133,23 @@ def per_class_table(all_results: dict[str, list]) -> str:
     return "\n".join(lines)
 
 
+def _thresholds(text: str) -> tuple[float, ...]:
+    """`--thresholds 0.4,0.5` → (0.4, 0.5), each a confidence in [0, 1]."""
+    try:
+        values = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of numbers: {text!r}") from None
+    if not all(0 <= value <= 1 for value in values):
+        raise argparse.ArgumentTypeError(f"thresholds are confidences between 0 and 1, got {text!r}")
+    return values
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", type=Path, nargs="+", help="model files (safetensors beside their JSON cards)")
     parser.add_argument("--per-class", action="store_true", help="also count the sequences named right per class")
+    parser.add_argument("--thresholds", type=_thresholds, default=(),
+                        help="comma-separated thresholds to score besides each card's own, e.g. 0.4,0.5")
     parser.add_argument("--threads", type=int, default=2, help="torch threads")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -154,9 +169,13 @@ def main() -> None:
         name = f"{path.parent.name}/{path.name}" if len(args.models) > 1 else path.name
         if name in all_results:  # the same file twice, or two alike names in other folders
             name = str(path)
-        all_results[name] = answers(window_probs(model, windows), sequences, spec)
+        probs = window_probs(model, windows)  # (windows, K)
+        all_results[name] = answers(probs, sequences, spec)
         print(f"{name}: scored in {time.perf_counter() - start:.0f} s", file=sys.stderr)
         print("\n".join(summary_rows(name, all_results[name], spec)), flush=True)
+        for threshold in args.thresholds:
+            other = replace(spec, threshold=threshold)
+            print("\n".join(summary_rows(name, answers(probs, sequences, other), other)), flush=True)
     if args.per_class:
         print("\nSequences named right (top-1):\n")
         print(per_class_table(all_results))

@@ -174,8 +174,8 @@ def main() -> None:
         print(f"{name}: scored in {time.perf_counter() - start:.0f} s", file=sys.stderr)
         print("\n".join(summary_rows(name, all_results[name], spec)), flush=True)
         for threshold in args.thresholds:
-            other = replace(spec, threshold=threshold)
-            print("\n".join(summary_rows(name, answers(probs, sequences, other), other)), flush=True)
+            at_threshold = replace(spec, threshold=threshold)
+            print("\n".join(summary_rows(name, answers(probs, sequences, at_threshold), at_threshold)), flush=True)
     if args.per_class:
         print("\nSequences named right (top-1):\n")
         print(per_class_table(all_results))

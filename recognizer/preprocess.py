@@ -26,6 +26,8 @@ from recognizer.skeleton import LAYOUTS, Layout
 
 NORMALIZATIONS = ("first_frame", "clip")
 LIVE_WINDOW_SHORTEST = 0.25  # the engine's first guess: half a second of a 2-s window
+# Where a live window may lie in its clip: anywhere, or over the clip's most moving stretch.
+LIVE_WINDOW_PLACES = ("anywhere", "motion")
 # Torso length (neck to mid-hips) per shoulder width, median over 7,431 frontal frames of the
 # real OpenPose traces in shared/data/mall-openpose18 (pixels). Used when the hips are never
 # visible (a webcam at a desk) to estimate torso length and hip centre from the shoulders.
@@ -130,27 +132,63 @@ def random_crop_resize(x: torch.Tensor, T: int, ratio_range: tuple[float, float]
 
 
 def live_window(x: torch.Tensor, T: int, shortest: float = LIVE_WINDOW_SHORTEST,
-                generator: torch.Generator | None = None) -> torch.Tensor:
+                generator: torch.Generator | None = None, at: str = "anywhere") -> torch.Tensor:
     """A span of the clip such as the live engine hands the model: `(C, T0, V, M)` or batch, same shape.
 
     The engine's windows are the last T frames of a stream, or fewer while it warms up (a
     first guess comes after half a second) and over recordings shorter than T. Each
-    sequence gets a span of U[`shortest`·T, T] frames (at most its valid length) starting
-    anywhere, the start of the clip included; it is moved to the front and the frames
-    after it are missing, so `valid_length` is the span's length.
+    sequence gets a span of U[`shortest`·T, T] frames (at most its valid length); it is
+    moved to the front and the frames after it are missing, so `valid_length` is the
+    span's length. With `at="anywhere"` the span starts anywhere, the start of the clip
+    included. With `at="motion"` it always holds the frame where the clip moves most
+    (`motion_peak`): a window of an action clip may otherwise hold only the rest before or
+    after the performance and still carry the action's label, teaching the model that a
+    moment of rest is that action.
     """
+    if at not in LIVE_WINDOW_PLACES:
+        raise ValueError(f"at must be one of {LIVE_WINDOW_PLACES}, got {at!r}")
     xb = _batch(x)
     N, C, T0, V, M = xb.shape
     length = valid_length(xb).clamp_min(1).to(xb.dtype)  # (N,)
     span_draw, start_draw = _uniform(2, N, generator, xb.device)
     span = (T * (shortest + (1 - shortest) * span_draw)).round().clamp(1, None)
     span = torch.minimum(span, length)  # (N,)
-    start = (start_draw * (length - span + 1)).floor().clamp(None, length - span)  # (N,)
+    if at == "motion":
+        peak = motion_peak(xb, max(1, round(shortest * T))).to(xb.dtype)  # (N,)
+        earliest = (peak - span + 1).clamp_min(0)  # (N,)
+        latest = torch.minimum(peak, length - span)  # (N,), ≥ earliest since peak < length
+    else:
+        earliest, latest = torch.zeros_like(length), length - span
+    start = (earliest + (start_draw * (latest - earliest + 1)).floor()).clamp(None, latest)  # (N,)
     frame = torch.arange(T0, device=xb.device)  # (T0,)
     index = (start.long()[:, None] + frame).clamp(None, T0 - 1)  # (N, T0)
     out = xb.gather(2, index[:, None, :, None, None].expand(N, C, T0, V, M))
     out = out * (frame < span[:, None])[:, None, :, None, None]  # frames after the span: missing
     return out if x.dim() == 5 else out[0]
+
+
+def motion_peak(x: torch.Tensor, width: int) -> torch.Tensor:
+    """The middle frame of the `width` consecutive frames where the joints move most: int64 `()` or `(N,)`.
+
+    Motion is the summed displacement of every joint present in both of two neighbouring
+    frames, in the input's own coordinates (only where it peaks within a clip matters).
+    Summing over `width` frames lets a sustained movement outweigh a detector's one-frame
+    jump. A clip that never moves peaks at its start.
+    """
+    xb = _batch(x)
+    N, C, T0, V, M = xb.shape
+    if T0 < 2:
+        peak = torch.zeros(N, dtype=torch.long, device=xb.device)
+    else:
+        present = xb[:, -1] > 0  # (N, T0, V, M)
+        both = present[:, 1:] & present[:, :-1]  # (N, T0-1, V, M)
+        step = (xb[:, :-1, 1:] - xb[:, :-1, :-1]).norm(dim=1) * both  # (N, T0-1, V, M)
+        motion = step.sum(dim=(2, 3))  # (N, T0-1): from frame t to t+1
+        kernel = torch.ones(1, 1, width, dtype=xb.dtype, device=xb.device)
+        summed = torch.nn.functional.conv1d(motion[:, None], kernel, padding=width // 2)[:, 0, :T0 - 1]  # (N, T0-1)
+        peak = summed.argmax(dim=1) + 1  # (N,): the frame the most moving stretch's middle step moves into
+        peak = torch.minimum(peak, valid_length(xb) - 1).clamp_min(0)
+    return peak if x.dim() == 5 else peak[0]
 
 
 def center_crop_resize(x: torch.Tensor, T: int, ratio: float = 0.95) -> torch.Tensor:
@@ -174,6 +212,7 @@ class Preprocessing:
     train_crop: tuple[float, float] = (0.5, 1.0)  # random crop ratio range for training
     layout: str = "openpose18"  # joint layout (name in recognizer.skeleton.LAYOUTS)
     live_windows: float = 0.0  # share of training samples cut as the live engine windows a stream
+    live_windows_at: str = "anywhere"  # where in its clip a live window lies (LIVE_WINDOW_PLACES)
 
     def __post_init__(self):
         if not (isinstance(self.T, int) and self.T >= 1):
@@ -189,6 +228,8 @@ class Preprocessing:
             raise ValueError(f"unknown layout {self.layout!r}; known: {sorted(LAYOUTS)}")
         if not (isinstance(self.live_windows, (int, float)) and 0 <= self.live_windows <= 1):
             raise ValueError(f"live_windows must be in [0, 1], got {self.live_windows!r}")
+        if self.live_windows_at not in LIVE_WINDOW_PLACES:
+            raise ValueError(f"live_windows_at must be one of {LIVE_WINDOW_PLACES}, got {self.live_windows_at!r}")
         object.__setattr__(self, "train_crop", (float(low), float(high)))
 
     def normalize(self, x: torch.Tensor) -> torch.Tensor:
@@ -209,7 +250,7 @@ class Preprocessing:
         crops = random_crop_resize(self.normalize(x), self.T, self.train_crop, generator)
         if self.live_windows == 0:
             return crops
-        windows = self.apply_test(live_window(x, self.T, generator=generator))
+        windows = self.apply_test(live_window(x, self.T, generator=generator, at=self.live_windows_at))
         pick = _uniform(1, _batch(x).shape[0], generator, x.device)[0] < self.live_windows  # (N,)
         picked = torch.where(pick[:, None, None, None, None], _batch(windows), _batch(crops))  # (N, C, T, V, M)
         return picked if x.dim() == 5 else picked[0]

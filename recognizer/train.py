@@ -107,6 +107,7 @@ class TrainConfig:
     frames: int | None = None  # T; default the preset's
     normalization: str | None = None
     live_windows: float | None = None  # share of samples cut as the engine windows a stream; default: kept / 0
+    live_windows_at: str | None = None  # where in a clip they lie ("anywhere", "motion"); default: kept / anywhere
     augment: bool | None = None
     model_args: dict = field(default_factory=dict)  # overrides of the preset's config fields
     data_args: dict = field(default_factory=dict)  # extra dataset/generator arguments (n_per_class=...)
@@ -475,7 +476,7 @@ def _start(config: TrainConfig) -> _Start:
             preprocessing = Preprocessing(
                 T=config.frames if config.frames is not None else default_T,
                 normalization=config.normalization or recipe.normalization, test_crop=recipe.test_crop,
-                live_windows=config.live_windows or 0.0)
+                live_windows=config.live_windows or 0.0, live_windows_at=config.live_windows_at or "anywhere")
         except ValueError as error:
             raise LiveactionError(f"bad preprocessing: {error}") from None
         return _Start(config.preset, recipe, preprocessing, None, None, None)
@@ -489,9 +490,11 @@ def _start(config: TrainConfig) -> _Start:
             raise LiveactionError(f"{source} was trained with {name} {kept}; it cannot change to {value}")
     recipe = RECIPES[card.preset]
     preprocessing = card.preprocessing
-    if config.live_windows is not None:  # a training choice: it may change when training goes on
+    changes = {name: value for name, value in (("live_windows", config.live_windows),
+                                               ("live_windows_at", config.live_windows_at)) if value is not None}
+    if changes:  # training choices: they may change when training goes on
         try:
-            preprocessing = dataclasses.replace(preprocessing, live_windows=config.live_windows)
+            preprocessing = dataclasses.replace(preprocessing, **changes)
         except ValueError as error:
             raise LiveactionError(f"bad preprocessing: {error}") from None
     if config.base is not None:

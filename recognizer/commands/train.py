@@ -55,6 +55,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="share of training samples cut as the live engine windows a stream (half a second "
                              "to T frames, stretched to T) instead of squeezing half to all of a clip into T "
                              "(default 0, or what the resumed or base model used)")
+    recipe.add_argument("--live-windows-at", choices=("anywhere", "motion"),  # recognizer.preprocess.LIVE_WINDOW_PLACES
+                        help="where in its clip a live window lies: anywhere, or always over the stretch where "
+                             "the clip moves most, so that no window of an action clip holds only the rest "
+                             "around it (default anywhere, or what the resumed or base model used)")
     recipe.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                         help="webcam augmentations (mirror, rotation, dropout, ...; default on for the lite preset)")
     recipe.add_argument("--model-arg", action="append", default=[], metavar="KEY=VALUE",
@@ -87,7 +91,8 @@ def config_from_args(args: argparse.Namespace):
         out=str(args.out), data=args.data, preset=args.preset, epochs=args.epochs, batch_size=args.batch_size,
         lr=args.lr, weight_decay=args.weight_decay, lr_decay=args.lr_decay, loss=args.loss, margin=args.margin,
         gamma=args.gamma, mutual_weight=args.mutual, two_stream=not args.one_stream, frames=args.frames,
-        normalization=args.normalization, live_windows=args.live_windows, augment=args.augment,
+        normalization=args.normalization, live_windows=args.live_windows,
+        live_windows_at=args.live_windows_at, augment=args.augment,
         model_args=parse_pairs(args.model_arg, "--model-arg"), data_args=parse_pairs(args.data_arg, "--data-arg"),
         val_data=args.val_data, val_split=args.val_split, base=args.base, freeze_backbone=args.freeze_backbone,
         resume=args.resume, persons=args.persons, background_label=args.background_label,

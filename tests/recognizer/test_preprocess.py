@@ -12,6 +12,7 @@ from recognizer.preprocess import (
     center_crop_resize,
     center_on_first_frame,
     live_window,
+    motion_peak,
     normalize_clip,
     random_crop_resize,
     valid_length,
@@ -192,6 +193,43 @@ def test_live_window_is_a_span_the_engine_could_see():
     assert starts.min() < 10 and starts.max() > 60  # anywhere in the clip, its start included
 
 
+def waving(T=100, moving=range(70, 81)) -> torch.Tensor:
+    """`(3, T, 18, 1)`: a person at rest who waves the right wrist over the frames `moving`; the
+    score encodes the source frame (0.5 + frame / 1000) so a window tells where it came from."""
+    x = person(T)[..., :1].clone()
+    wrist = OPENPOSE18.index("right_wrist")
+    for t in moving:
+        x[0, t, wrist, 0] += 0.08 * (1 if t % 2 else -1)
+    x[2] = 0.5 + torch.arange(T, dtype=torch.float32)[:, None, None] / 1000
+    return x
+
+
+def test_motion_peak_is_where_the_clip_moves_not_a_detector_glitch():
+    x = waving(moving=range(70, 81))
+    glitch = x.clone()
+    glitch[:2, 10, OPENPOSE18.index("nose")] += 0.3  # one frame's false detection, twice the waving's step
+    for clip in (x, glitch):
+        assert 70 <= motion_peak(clip, 8) <= 80
+    assert motion_peak(waving(moving=range(0)), 8) <= 1  # a clip that never moves: its start
+    batch = torch.stack([x, waving(moving=range(20, 31))])
+    assert motion_peak(batch, 8).tolist() == [motion_peak(x, 8), motion_peak(batch[1], 8)]
+
+
+def test_live_windows_at_motion_hold_the_movement():
+    """A window of an action clip must not hold only the rest around the performance."""
+    batch = torch.stack([waving(moving=range(70, 81))] * 200)
+    generator = torch.Generator().manual_seed(3)
+    for at, always in (("motion", True), ("anywhere", False)):
+        out = live_window(batch, 32, generator=generator, at=at)
+        spans = valid_length(out)
+        source = ((out[:, 2, :, 0, 0] - 0.5) * 1000).round()  # (N, T0) source frame of each sample
+        holds = torch.stack([((s[:n] >= 70) & (s[:n] <= 80)).any() for s, n in zip(source, spans)])
+        assert bool(holds.all()) == always
+        assert spans.min() >= 8 and spans.max() <= 32  # still the engine's spans
+    with pytest.raises(ValueError, match="at must be"):
+        live_window(batch, 32, at="middle")
+
+
 def test_live_windows_share_of_training_samples():
     """Crops squeeze half to all of a clip into T; live windows stretch at most T frames to T."""
     batch = torch.stack([ramp(100)] * 200)
@@ -226,11 +264,11 @@ def test_preprocessing_contract():
     assert (first.T, first.normalization, first.test_crop, first.train_crop, first.live_windows) == \
         (64, "first_frame", 0.95, (0.5, 1.0), 0.0)
     old = Preprocessing().to_dict()
-    del old["live_windows"]  # a card written before live windows existed
+    del old["live_windows"], old["live_windows_at"]  # a card written before live windows existed
     assert Preprocessing.from_dict(old) == first
     for bad in ({"T": 0}, {"normalization": "frame"}, {"test_crop": 1.5}, {"train_crop": (0.9, 0.5)},
                 {"layout": "nope"}, {"extra": 1}, {"train_crop": "ab"}, {"T": "64"}, {"live_windows": 1.5},
-                {"live_windows": -0.1}, {"live_windows": "half"}):
+                {"live_windows": -0.1}, {"live_windows": "half"}, {"live_windows_at": "middle"}):
         with pytest.raises(ValueError):
             Preprocessing.from_dict({**Preprocessing().to_dict(), **bad})
 
@@ -245,8 +283,9 @@ def test_device_agnostic_without_host_sync(device, normalization):
     batch = x[None].repeat(3, 1, 1, 1, 1)
     assert prep.apply_test(x).device.type == device
     assert prep.apply_train(batch).shape == (3, 3, 16, 18, 2)
-    mixed = Preprocessing(T=16, normalization=normalization, live_windows=0.5)
-    assert mixed.apply_train(batch, torch.Generator().manual_seed(1)).device.type == device
+    for at in ("anywhere", "motion"):
+        mixed = Preprocessing(T=16, normalization=normalization, live_windows=0.5, live_windows_at=at)
+        assert mixed.apply_train(batch, torch.Generator().manual_seed(1)).device.type == device
     cpu_generator = torch.Generator().manual_seed(1)
     assert random_crop_resize(batch, 16, generator=cpu_generator).device.type == device
     assert valid_length(batch).device.type == device

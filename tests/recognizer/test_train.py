@@ -150,8 +150,12 @@ def test_live_windows_are_chosen_when_training_and_kept_by_the_card(clips, tmp_p
     assert load_model(first.path)[1].preprocessing.live_windows == 0.5
     kept = train(tiny_config(tmp_path / "m.safetensors", clips, epochs=2, resume=str(first.path)))
     assert load_model(kept.path)[1].preprocessing.live_windows == 0.5
+    assert load_model(kept.path)[1].preprocessing.live_windows_at == "anywhere"
     changed = train(tiny_config(tmp_path / "m.safetensors", clips, epochs=3, resume=str(kept.path), live_windows=0.0))
     assert load_model(changed.path)[1].preprocessing.live_windows == 0.0
+    moved = train(tiny_config(tmp_path / "m.safetensors", clips, epochs=4, resume=str(changed.path),
+                              live_windows=0.5, live_windows_at="motion"))
+    assert load_model(moved.path)[1].preprocessing.live_windows_at == "motion"
 
 
 def test_fine_tune_adds_a_new_class(trained, tmp_path):
@@ -196,6 +200,7 @@ def test_stratified_split_holds_out_each_class():
     (dict(data="nowhere"), "no such folder"),
     (dict(frames=0), "bad preprocessing"),
     (dict(live_windows=2.0), "bad preprocessing"),
+    (dict(live_windows_at="middle"), "bad preprocessing"),
     (dict(device="tpu"), "not a device"),
     (dict(epochs=0), "--epochs must be positive"),
     (dict(val_split=1.0), "--val-split"),

@@ -15,7 +15,7 @@ the features it learned from generated clips). This script tells the two apart:
 - *linear probe on the input*: the same on the mean input window, a control for how easy
   the real classes are to tell apart at all.
 
-    .venv/bin/python bench/feature_probe.py [MODEL ...] [--threads 2]   # 1.5 min per model
+    .venv/bin/python bench/feature_probe.py [MODEL ...] [--threads 2]   # about 1 min per model
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Score several candidate models on the same real windows: MSR Action3D and HDM05.
+"""Score several candidate models on the same real windows: MSR Action3D, HDM05 and the mall.
 
 Choosing among training runs (seeds, generator variants, `--live-windows`) means scoring
 each on the real sources. bench/starter_model.py does that for one model at a time, one
@@ -30,7 +30,7 @@ import torch
 from recognizer.engine import ModelSpec, load_recognizer
 from recognizer.offline import recognize, sequence_frames
 from recognizer.video_summary import decide
-from starter_model import MOCAP_FPS, MSR_FPS, SHARED, mocap_sequences, msr_sequences
+from starter_model import MALL_FPS, MOCAP_FPS, MSR_FPS, SHARED, mall_sequences, mocap_sequences, msr_sequences
 
 BATCH = 256  # windows per forward pass (512 ran a third slower on a 2-core CPU)
 HDM05_YAWS = (0.0, 45.0)  # webcam in front of the actor, and turned 45° around them
@@ -64,10 +64,11 @@ def input_key(spec: ModelSpec) -> tuple:
 
 
 def record_windows(spec: ModelSpec) -> tuple[torch.Tensor, list[Sequence]]:
-    """Every window the engine makes of MSR and HDM05 for models like `spec`: `(N, C, T, V, M)`."""
+    """Every window the engine makes of MSR, HDM05 and the mall for models like `spec`: `(N, C, T, V, M)`."""
     recorder = WindowRecorder(len(spec.labels))
     sources = [("MSR", msr_sequences(mapped_only=False), MSR_FPS)]
     sources += [(f"HDM05 at {yaw:g}°", mocap_sequences(False, yaw), MOCAP_FPS) for yaw in HDM05_YAWS]
+    sources += [("Mall", mall_sequences(mapped_only=False), MALL_FPS)]
     sequences = []
     for source, items, fps in sources:
         for name, expected, data in items:
@@ -75,7 +76,7 @@ def record_windows(spec: ModelSpec) -> tuple[torch.Tensor, list[Sequence]]:
             recognize(recorder, spec, sequence_frames(data, fps), data.shape[1] / fps, device="cpu")
             sequences.append(Sequence(source, name, expected, slice(start, len(recorder.inputs))))
     if not recorder.inputs:
-        raise SystemExit(f"no MSR Action3D or HDM05 sequences under {SHARED}")
+        raise SystemExit(f"no MSR Action3D, HDM05 or mall sequences under {SHARED}")
     return torch.cat(recorder.inputs), sequences
 
 

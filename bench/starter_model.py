@@ -10,11 +10,15 @@
    a 4:3 picture unless `--aspect` says otherwise):
    one repetition per take of squat, front kick, backward arm circles and jogging (on a
    circle, not in place), and seven other motions as its open set.
-3. Real videos run through MediaPipe (st-gcn's Kinetics clips, opencv's vtest.avi): none
+3. Shoppers in a mall (../shared/data/mall-openpose18): a real 2-D detector's output
+   (OpenPose) of people walking, standing and sitting, often from behind. Standing is our
+   *standing still*; everything else is open set, mostly people walking past. Traces of at
+   least a second.
+4. Real videos run through MediaPipe (st-gcn's Kinetics clips, opencv's vtest.avi): none
    is one of our actions, so the right answer is "unknown".
 
     .venv/bin/python bench/starter_model.py [--model assets/models/starter.safetensors]
-        [--mapped-only] [--no-msr] [--no-mocap] [--no-videos] [--yaw 0] [--aspect 1.333]
+        [--mapped-only] [--no-msr] [--no-mocap] [--no-mall] [--no-videos] [--yaw 0] [--aspect 1.333]
         [--steady-body] [--windows kicking]
 
 Several candidate models side by side, on the same windows: bench/compare_models.py.
@@ -31,6 +35,8 @@ import numpy as np
 import torch
 
 from recognizer.data.hdm05 import WEBCAM_ASPECT, list_takes, read_take, webcam_view
+from recognizer.data.mall import FPS as MALL_FPS
+from recognizer.data.mall import list_mall_traces, read_mall_trace
 from recognizer.data.msr import list_msr, msr_clip, read_msr_skeleton
 from recognizer.engine import load_recognizer
 from recognizer.offline import recognize, sequence_frames
@@ -47,6 +53,8 @@ MSR_TO_OURS = {
     13: "bending forward",  # bend
     16: "jogging in place",  # jogging
 }
+MALL_TO_OURS = {"standing": "standing still"}  # the one mall activity that is one of ours
+MALL_MIN_FRAMES = 30  # a second: the shortest clip people share (issue 7); 297 of the 309 traces
 MSR_FPS = 15.0  # MSR Action3D is usually quoted at about 15 fps
 MOCAP_FPS = 30.0  # HDM05's 120 Hz taken at a webcam's rate
 OPEN_SET_VIDEOS = [SHARED / "videos" / "ta_chi.mp4", SHARED / "videos" / "clean_and_jerk.mp4",
@@ -100,6 +108,14 @@ def mocap_sequences(mapped_only: bool, yaw: float,
         yield take.path.stem, take.label, webcam_view(read_take(take, MOCAP_FPS), yaw, aspect)
 
 
+def mall_sequences(mapped_only: bool) -> Iterator[tuple[str, str | None, np.ndarray]]:
+    """("video/trace activity", our label or None, `(3, T, 18, 1)` at MALL_FPS) of the mall traces."""
+    for trace in list_mall_traces(SHARED / "mall-openpose18"):
+        if trace.frames < MALL_MIN_FRAMES or (mapped_only and trace.label not in MALL_TO_OURS):
+            continue
+        yield f"{trace.name} {trace.label}", MALL_TO_OURS.get(trace.label), read_mall_trace(trace).data
+
+
 def msr_results(model, spec, mapped_only: bool, steady_body: bool = False):
     """(sequence, expected, top-1, shown label, windows) per MSR sequence."""
     return [(name, expected, *answers(model, spec, data, MSR_FPS))
@@ -110,6 +126,26 @@ def mocap_results(model, spec, mapped_only: bool, yaw: float, aspect: float):
     """(take, expected, top-1, shown label, windows) per HDM05 take."""
     return [(name, expected, *answers(model, spec, data, MOCAP_FPS))
             for name, expected, data in mocap_sequences(mapped_only, yaw, aspect)]
+
+
+def mall_results(model, spec, mapped_only: bool):
+    """(trace, expected, top-1, shown label, windows) per mall trace."""
+    return [(name, expected, *answers(model, spec, data, MALL_FPS))
+            for name, expected, data in mall_sequences(mapped_only)]
+
+
+def report_by_activity(rows) -> None:
+    """The label shown per mall activity (the name's last word): who walks past is 'unknown'."""
+    shown = defaultdict(list)
+    for name, _, _, label, _ in rows:
+        shown[name.rsplit(" ", 1)[-1]].append(label)
+    print("| activity | traces | answered unknown | standing still | most common other answers |\n|---|---:|---:|---:|---|")
+    for activity, labels in sorted(shown.items()):
+        counts = Counter(labels)
+        others = [(label, n) for label, n in counts.most_common() if label not in ("unknown", "standing still")]
+        print(f"| {activity} | {len(labels)} | {counts['unknown'] / len(labels):.0%} | "
+              f"{counts['standing still'] / len(labels):.0%} | {others[:3]} |")
+    print()
 
 
 def report(source: str, view: str, unit: str, rows, spec) -> None:
@@ -132,7 +168,7 @@ def report(source: str, view: str, unit: str, rows, spec) -> None:
     unmapped = [shown for _, expected, _, shown, _ in rows if not expected]
     if unmapped:
         rejected = sum(s in ("unknown", spec.background_label) for s in unmapped)
-        print(f"\nThe open set ({source}'s other actions): {rejected}/{len(unmapped)} answered unknown "
+        print(f"\nThe open set (the other actions of {source}): {rejected}/{len(unmapped)} answered unknown "
               f"({rejected / len(unmapped):.0%}); most common other answers: "
               f"{Counter(s for s in unmapped if s != 'unknown').most_common(4)}\n")
 
@@ -164,6 +200,7 @@ def main() -> None:
                         help="skip the MSR actions and mocap motions that are not ours (open-set check)")
     parser.add_argument("--no-msr", action="store_true", help="skip MSR Action3D")
     parser.add_argument("--no-mocap", action="store_true", help="skip HDM05 motion capture")
+    parser.add_argument("--no-mall", action="store_true", help="skip the mall's OpenPose traces")
     parser.add_argument("--no-videos", action="store_true", help="skip the real-video part")
     parser.add_argument("--yaw", type=float, default=0.0,
                         help="degrees the webcam that films the mocap stands around the actor (0: in front)")
@@ -190,6 +227,10 @@ def main() -> None:
         report("HDM05 mocap", f", webcam at {args.yaw:g}°, aspect {args.aspect:.3g}", "takes", rows, spec)
         if args.windows:
             report_windows(args.windows, rows)
+    if not args.no_mall:
+        rows = mall_results(model, spec, args.mapped_only)
+        report("Mall OpenPose traces", "", "traces", rows, spec)
+        report_by_activity(rows)
     if args.no_videos:
         return
     print("## Real videos through MediaPipe (none shows a starter action: 'unknown' is right)\n")

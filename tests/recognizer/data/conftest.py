@@ -45,3 +45,11 @@ def kinetics_label_names() -> list[str]:
 def fuzz_dir(tmp_path_factory) -> Path:
     """One folder for all fuzz examples (hypothesis cannot use function-scoped tmp_path)."""
     return tmp_path_factory.mktemp("fuzz")
+
+
+@pytest.fixture(scope="session")
+def mall_root() -> Path:
+    root = SHARED_DATA / "mall-openpose18"
+    if not (root / "traces.csv").is_file():
+        pytest.skip(f"mall OpenPose traces not found at {root} (real data lives beside the checkout only)")
+    return root

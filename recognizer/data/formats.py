@@ -170,6 +170,21 @@ def read_label_file(path: str | os.PathLike) -> dict[str, dict]:
     return labels
 
 
+def read_ascii_text(path: str | os.PathLike, kind: str) -> str:
+    """The whole text of a plain-ASCII data file (`kind`: "skeleton file", ...), or a
+    `BadFileError` that says why it cannot be read, in the words every reader uses."""
+    try:
+        return Path(path).read_text(encoding="ascii")
+    except FileNotFoundError:
+        raise BadFileError(path, "does not exist") from None
+    except IsADirectoryError:
+        raise BadFileError(path, f"is a folder, not a {kind}") from None
+    except UnicodeDecodeError:
+        raise BadFileError(path, f"is not a text {kind}") from None
+    except OSError as error:
+        raise BadFileError(path, f"cannot be read ({error.strerror or error})") from None
+
+
 def _load_json(path: str | os.PathLike) -> Any:
     try:
         raw = Path(path).read_bytes()

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recognizer.data.formats import SkeletonClip
+from recognizer.data.formats import SkeletonClip, read_ascii_text
 from recognizer.errors import BadFileError
 
 IMAGE_SIZE = (640, 426)  # (width, height) of the mall videos, in pixels
@@ -67,15 +67,7 @@ def list_mall_traces(root: str | os.PathLike) -> list[MallTrace]:
 
 
 def _read_lines(path: Path) -> list[str]:
-    try:
-        text = path.read_text(encoding="ascii")
-    except FileNotFoundError:
-        raise BadFileError(path, "does not exist") from None
-    except UnicodeDecodeError:
-        raise BadFileError(path, "is not a text trace file") from None
-    except OSError as error:
-        raise BadFileError(path, f"cannot be read ({error.strerror or error})") from None
-    return [line for line in text.splitlines() if line.strip()]
+    return [line for line in read_ascii_text(path, "trace file").splitlines() if line.strip()]
 
 
 def read_mall_trace(trace: MallTrace) -> SkeletonClip:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recognizer.data.formats import SkeletonClip
+from recognizer.data.formats import SkeletonClip, read_ascii_text
 from recognizer.errors import BadFileError
 from recognizer.skeleton import KINECT20, KINECT20_TO_OPENPOSE18, map_to_openpose18
 
@@ -82,16 +82,7 @@ def action_names(root: str | os.PathLike) -> list[str]:
 def read_msr_skeleton(path: str | os.PathLike) -> MsrSample:
     """Parse one `skeleton20` file into Kinect SDK v1 order with a presence mask."""
     name = parse_msr_name(path)
-    try:
-        text = Path(path).read_text(encoding="ascii")
-    except FileNotFoundError:
-        raise BadFileError(path, "does not exist") from None
-    except IsADirectoryError:
-        raise BadFileError(path, "is a folder, not a skeleton file") from None
-    except UnicodeDecodeError:
-        raise BadFileError(path, "is not a text skeleton file") from None
-    except OSError as error:
-        raise BadFileError(path, f"cannot be read ({error.strerror or error})") from None
+    text = read_ascii_text(path, "skeleton file")
     rows = [line.split() for line in text.splitlines() if line.strip()]
     if not rows:
         raise BadFileError(path, "is empty")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recognizer.data.formats import SkeletonClip
+from recognizer.data.formats import SkeletonClip, read_ascii_text
 from recognizer.errors import BadFileError
 from recognizer.skeleton import NTU25, NTU25_TO_OPENPOSE18, map_to_openpose18
 
@@ -116,16 +116,7 @@ def read_action_names(path: str | os.PathLike) -> list[str]:
 def read_ntu_skeleton(path: str | os.PathLike, max_bodies: int = 2) -> NtuSample:
     """Parse an NTU RGB+D `.skeleton` file (see the module docstring for the layout)."""
     name = parse_ntu_name(path)
-    try:
-        text = Path(path).read_text(encoding="ascii")
-    except FileNotFoundError:
-        raise BadFileError(path, "does not exist") from None
-    except IsADirectoryError:
-        raise BadFileError(path, "is a folder, not a .skeleton file") from None
-    except UnicodeDecodeError:
-        raise BadFileError(path, "is not a text .skeleton file") from None
-    except OSError as error:
-        raise BadFileError(path, f"cannot be read ({error.strerror or error})") from None
+    text = read_ascii_text(path, ".skeleton file")
     frames = _parse(path, text.split("\n"))
     if not any(frames):
         raise BadFileError(path, "contains no skeletons" if frames else "contains no frames")

@@ -110,7 +110,10 @@ def mocap_sequences(mapped_only: bool, yaw: float,
 
 def mall_sequences(mapped_only: bool) -> Iterator[tuple[str, str | None, np.ndarray]]:
     """("video/trace activity", our label or None, `(3, T, 18, 1)` at MALL_FPS) of the mall traces."""
-    for trace in list_mall_traces(SHARED / "mall-openpose18"):
+    root = SHARED / "mall-openpose18"
+    if not (root / "traces.csv").is_file():
+        return  # as MSR's and HDM05's listings: a clone without the real data has none
+    for trace in list_mall_traces(root):
         if trace.frames < MALL_MIN_FRAMES or (mapped_only and trace.label not in MALL_TO_OURS):
             continue
         yield f"{trace.name} {trace.label}", MALL_TO_OURS.get(trace.label), read_mall_trace(trace).data
@@ -150,6 +153,9 @@ def report_by_activity(rows) -> None:
 
 def report(source: str, view: str, unit: str, rows, spec) -> None:
     """Per-class top-1 and shown-label accuracy, the confusion matrix, and the open set."""
+    if not rows:
+        print(f"## {source}: no sequences found under {SHARED}\n")
+        return
     mapped = [(expected, top, shown) for _, expected, top, shown, _ in rows if expected]
     per_class = defaultdict(list)
     for expected, top, shown in mapped:
@@ -230,7 +236,8 @@ def main() -> None:
     if not args.no_mall:
         rows = mall_results(model, spec, args.mapped_only)
         report("Mall OpenPose traces", "", "traces", rows, spec)
-        report_by_activity(rows)
+        if rows:
+            report_by_activity(rows)
     if args.no_videos:
         return
     print("## Real videos through MediaPipe (none shows a starter action: 'unknown' is right)\n")

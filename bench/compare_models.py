@@ -63,6 +63,13 @@ def input_key(spec: ModelSpec) -> tuple:
     return spec.fps, spec.persons, p.T, p.normalization, p.test_crop, p.layout
 
 
+def record_sequence(recorder: WindowRecorder, spec: ModelSpec, data: np.ndarray, fps: float) -> slice:
+    """Run the engine over one `(3, T, 18, 1)` sequence at `fps`: its windows' rows among the recorded ones."""
+    start = len(recorder.inputs)
+    recognize(recorder, spec, sequence_frames(data, fps), data.shape[1] / fps, device="cpu")
+    return slice(start, len(recorder.inputs))
+
+
 def record_windows(spec: ModelSpec) -> tuple[torch.Tensor, list[Sequence]]:
     """Every window the engine makes of MSR, HDM05 and the mall for models like `spec`: `(N, C, T, V, M)`."""
     recorder = WindowRecorder(len(spec.labels))
@@ -72,9 +79,7 @@ def record_windows(spec: ModelSpec) -> tuple[torch.Tensor, list[Sequence]]:
     sequences = []
     for source, items, fps in sources:
         for name, expected, data in items:
-            start = len(recorder.inputs)
-            recognize(recorder, spec, sequence_frames(data, fps), data.shape[1] / fps, device="cpu")
-            sequences.append(Sequence(source, name, expected, slice(start, len(recorder.inputs))))
+            sequences.append(Sequence(source, name, expected, record_sequence(recorder, spec, data, fps)))
     if not recorder.inputs:
         raise SystemExit(f"no MSR Action3D, HDM05 or mall sequences under {SHARED}")
     return torch.cat(recorder.inputs), sequences

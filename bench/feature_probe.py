@@ -27,9 +27,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from compare_models import BATCH, WindowRecorder, window_probs
+from compare_models import BATCH, WindowRecorder, record_sequence, window_probs
 from recognizer.engine import load_recognizer
-from recognizer.offline import recognize, sequence_frames
 from recognizer.paths import STARTER_MODEL
 from starter_model import MSR_FPS, SHARED, msr_sequences
 
@@ -42,9 +41,7 @@ def msr_windows(spec) -> tuple[torch.Tensor, list[slice], list[str], np.ndarray]
     recorder = WindowRecorder(len(spec.labels))
     rows, labels, subjects = [], [], []
     for name, expected, data in msr_sequences(mapped_only=True):
-        start = len(recorder.inputs)
-        recognize(recorder, spec, sequence_frames(data, MSR_FPS), data.shape[1] / MSR_FPS, device="cpu")
-        rows.append(slice(start, len(recorder.inputs)))
+        rows.append(record_sequence(recorder, spec, data, MSR_FPS))
         labels.append(expected)
         subjects.append(int(name.split("_s")[1][:2]))  # aAA_sSS_eEE
     if not recorder.inputs:

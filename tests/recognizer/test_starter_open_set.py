@@ -30,9 +30,10 @@ def test_people_sitting_or_walking_past_are_unknown(shared_data, starter):
     if not (root / "traces.csv").is_file():
         pytest.skip(f"mall OpenPose traces not found at {root}")
     model, spec = starter
+    listed = list_mall_traces(root)
     answers = {}
     for activity in ("sitting", "walking_slow", "walking_fast", "walking_phone", "walking_cart"):
-        traces = [t for t in list_mall_traces(root) if t.label == activity and t.frames >= FPS][:PER_ACTIVITY]
+        traces = [t for t in listed if t.label == activity and t.frames >= FPS][:PER_ACTIVITY]
         for trace in traces:
             data = read_mall_trace(trace).data  # (3, T, 18, 1)
             result = recognize(model, spec, sequence_frames(data, FPS), data.shape[1] / FPS)

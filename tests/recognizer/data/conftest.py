@@ -9,28 +9,32 @@ import pytest
 SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 
 
+def shared_folder(name: str, marker: str, what: str) -> Path:
+    """`SHARED_DATA/name`, or a skip that says so when `marker` inside it is missing."""
+    root = SHARED_DATA / name
+    if not (root / marker).exists():
+        pytest.skip(f"{what} not found at {root} (real data lives beside the checkout only)")
+    return root
+
+
 @pytest.fixture(scope="session")
 def msr_root() -> Path:
-    root = SHARED_DATA / "msr-action3d"
-    if not (root / "skeleton20").is_dir():
-        pytest.skip(f"MSR Action3D not found at {root} (real data lives beside the checkout only)")
-    return root
+    return shared_folder("msr-action3d", "skeleton20", "MSR Action3D")
 
 
 @pytest.fixture(scope="session")
 def mocap_root() -> Path:
-    root = SHARED_DATA / "mocap"
-    if not (root / "hdm05" / "amc").is_dir():
-        pytest.skip(f"HDM05 motion capture not found at {root} (real data lives beside the checkout only)")
-    return root
+    return shared_folder("mocap", "hdm05/amc", "HDM05 motion capture")
 
 
 @pytest.fixture(scope="session")
 def ntu_shared() -> Path:
-    root = SHARED_DATA / "ntu"
-    if not (root / "samples_with_missing_skeletons.txt").is_file():
-        pytest.skip(f"NTU label files not found at {root} (real data lives beside the checkout only)")
-    return root
+    return shared_folder("ntu", "samples_with_missing_skeletons.txt", "NTU label files")
+
+
+@pytest.fixture(scope="session")
+def mall_root() -> Path:
+    return shared_folder("mall-openpose18", "traces.csv", "mall OpenPose traces")
 
 
 @pytest.fixture(scope="session")
@@ -45,11 +49,3 @@ def kinetics_label_names() -> list[str]:
 def fuzz_dir(tmp_path_factory) -> Path:
     """One folder for all fuzz examples (hypothesis cannot use function-scoped tmp_path)."""
     return tmp_path_factory.mktemp("fuzz")
-
-
-@pytest.fixture(scope="session")
-def mall_root() -> Path:
-    root = SHARED_DATA / "mall-openpose18"
-    if not (root / "traces.csv").is_file():
-        pytest.skip(f"mall OpenPose traces not found at {root} (real data lives beside the checkout only)")
-    return root

@@ -10,14 +10,17 @@ the windows in batches. The answers are those of bench/starter_model.py: per seq
 the argmax of the mean window probabilities, shown when it reaches the card's threshold
 and is not the background class. `--thresholds` adds rows for other thresholds than the
 card's, to see what each costs in right answers shown against motions answered unknown
-(the app's Model ▸ Unknown below offers such values).
+(the app's Model ▸ Unknown below offers such values). `--agreement` prints, for each pair
+of models, the share of sequences whose top-1 answers agree: runs that differ only in one
+seed (data or weights) show which of the two decides the answers on real motion.
 
-    .venv/bin/python bench/compare_models.py MODEL [MODEL ...] [--per-class] [--thresholds 0.4,0.5] [--threads 2]
+    .venv/bin/python bench/compare_models.py MODEL [MODEL ...] [--per-class] [--agreement] [--thresholds 0.4,0.5] [--threads 2]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import time
 from collections import defaultdict
@@ -139,6 +142,21 @@ def per_class_table(all_results: dict[str, list]) -> str:
     return "\n".join(lines)
 
 
+def agreement_table(all_results: dict[str, list]) -> str:
+    """Share of sequences whose top-1 answers agree, per source (and over all), one column per pair of models."""
+    pairs = list(itertools.combinations(all_results, 2))
+    sources = list(dict.fromkeys(seq.source for seq, _, _ in next(iter(all_results.values()))))
+    lines = ["| source | " + " | ".join(f"{a} ~ {b}" for a, b in pairs) + " |", "|---|" + "---:|" * len(pairs)]
+    top1 = {name: {(seq.source, seq.name): top for seq, top, _ in results} for name, results in all_results.items()}
+    for source in [None, *sources]:
+        cells = []
+        for a, b in pairs:
+            same = [top == top1[b][key] for key, top in top1[a].items() if source is None or key[0] == source]
+            cells.append(f"{np.mean(same):.1%}")
+        lines.append(f"| {source or 'all'} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def _thresholds(text: str) -> tuple[float, ...]:
     """`--thresholds 0.4,0.5` → (0.4, 0.5), each a confidence in [0, 1]."""
     try:
@@ -154,6 +172,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", type=Path, nargs="+", help="model files (safetensors beside their JSON cards)")
     parser.add_argument("--per-class", action="store_true", help="also count the sequences named right per class")
+    parser.add_argument("--agreement", action="store_true",
+                        help="also print how often each pair of models gives a sequence the same top-1 answer")
     parser.add_argument("--thresholds", type=_thresholds, default=(),
                         help="comma-separated thresholds to score besides each card's own, e.g. 0.4,0.5")
     parser.add_argument("--threads", type=int, default=2, help="torch threads")
@@ -185,6 +205,9 @@ def main() -> None:
     if args.per_class:
         print("\nSequences named right (top-1):\n")
         print(per_class_table(all_results))
+    if args.agreement and len(all_results) > 1:
+        print("\nSequences given the same top-1 answer by both models:\n")
+        print(agreement_table(all_results))
 
 
 if __name__ == "__main__":

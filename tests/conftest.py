@@ -40,6 +40,53 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+def shared_folder(name: str, marker: str, what: str) -> Path:
+    """`SHARED_DATA/name`, or a skip that says so when `marker` inside it is missing."""
+    folder = SHARED_DATA / name
+    if not (folder / marker).exists():
+        pytest.skip(f"{what} not found at {folder} (real data lives beside the checkout only)")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def msr_root() -> Path:
+    return shared_folder("msr-action3d", "skeleton20", "MSR Action3D")
+
+
+@pytest.fixture(scope="session")
+def mocap_root() -> Path:
+    return shared_folder("mocap", "hdm05/amc", "HDM05 motion capture")
+
+
+@pytest.fixture(scope="session")
+def ntu_shared() -> Path:
+    return shared_folder("ntu", "samples_with_missing_skeletons.txt", "NTU label files")
+
+
+@pytest.fixture(scope="session")
+def mall_root() -> Path:
+    return shared_folder("mall-openpose18", "traces.csv", "mall OpenPose traces")
+
+
+@pytest.fixture(scope="session")
+def kinetics_label_names() -> list[str]:
+    path = SHARED_DATA / "kinetics" / "label_name.txt"
+    if not path.is_file():
+        pytest.skip(f"Kinetics label names not found at {path}")
+    return path.read_text().splitlines()
+
+
+@pytest.fixture(scope="session")
+def starter_recognizer():
+    """The shipped starter model and its spec, loaded once; tests only read it."""
+    from recognizer.engine import load_recognizer
+    from recognizer.paths import STARTER_MODEL
+
+    if not STARTER_MODEL.exists():
+        pytest.fail(f"the starter model {STARTER_MODEL} is missing")
+    return load_recognizer(STARTER_MODEL, device="cpu")
+
+
 @pytest.fixture(scope="session")
 def opencv_samples() -> Path:
     if not (OPENCV_SAMPLES / "messi5.jpg").is_file():

@@ -1,26 +1,16 @@
 """Instant few-shot: new actions recognized from three clips each, without training."""
 
 import numpy as np
-import pytest
 
 from recognizer.data.synthetic import everyday_clips
-from recognizer.engine import load_recognizer
 from recognizer.fewshot import MIN_CLIPS, imprint
 from recognizer.offline import recognize, sequence_frames
-from recognizer.paths import STARTER_MODEL
 
 NEW = ("drinking", "rowing")  # everyday motions the starter model files under "other"
 
 
-@pytest.fixture(scope="module")
-def starter():
-    if not STARTER_MODEL.exists():
-        pytest.fail(f"the starter model {STARTER_MODEL} is missing")
-    return load_recognizer(STARTER_MODEL, device="cpu")
-
-
-def test_three_clips_make_a_new_class(starter):
-    model, spec = starter
+def test_three_clips_make_a_new_class(starter_recognizer):
+    model, spec = starter_recognizer
     rng = np.random.default_rng(7)
     examples = {kind: everyday_clips(kind, MIN_CLIPS, rng, spec.fps) for kind in NEW}
     extended, extended_spec = imprint(model, spec, examples)
@@ -36,8 +26,8 @@ def test_three_clips_make_a_new_class(starter):
     assert right / len(held_out) >= 0.75, f"{right}/{len(held_out)} held-out clips recognized"
 
 
-def test_too_few_clips_or_known_labels_change_nothing(starter):
-    model, spec = starter
+def test_too_few_clips_or_known_labels_change_nothing(starter_recognizer):
+    model, spec = starter_recognizer
     rng = np.random.default_rng(8)
     same_model, same_spec = imprint(model, spec, {"drinking": everyday_clips("drinking", MIN_CLIPS - 1, rng, spec.fps),
                                                   spec.labels[0]: everyday_clips("rowing", 3, rng, spec.fps)})

@@ -51,10 +51,6 @@ def waving_one_hand(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
 
 def waving_both_hands(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     pose = standing(body, tl, rng)
-    if rng.random() < 0.45:
-        pose.hands = mix(pose.hands, outward(_overhead_sweep(body, tl, rng)), tl.active)
-        pose.elbows = outward(np.broadcast_to([1.0, 0.0, -0.5], (tl.frames, 2, 3)))
-        return pose
     A = body.arm
     base = np.array([rng.uniform(0.05, 0.4), A * rng.uniform(0.55, 0.95), rng.uniform(-0.05, 0.2)])
     amp = rng.uniform(0.1, 0.45)
@@ -67,45 +63,18 @@ def waving_both_hands(body: Body, tl: Timeline, rng: np.random.Generator) -> Pos
     return pose
 
 
-def _overhead_sweep(body: Body, tl: Timeline, rng: np.random.Generator) -> np.ndarray:
-    """Outward hand targets `(T, 2, 3)` of straight arms swept in big arcs above the head.
-
-    The arms rise sideways from hanging as the action eases in, then swing without a pause
-    between a V and the hands meeting (or crossing) above the head. This is how MSR
-    Action3D's subjects wave both hands (bench/generator_stats.py --only shape): the same
-    sideways arc as *raising both arms*, which holds at the top with the hands apart.
-    """
-    hanging, opened, meet = rng.uniform(5, 15), rng.uniform(100, 150), rng.uniform(175, 200)  # degrees from hanging
-    toward_meet = 0.5 - 0.5 * np.cos(2 * np.pi * tl.phase)  # (T,) 0 in the V … 1 hands together
-    theta = (hanging + (opened + (meet - opened) * toward_meet - hanging) * tl.active) * DEG  # (T,)
-    arm = np.stack([np.sin(theta), -np.cos(theta), np.full_like(theta, rng.uniform(0.0, 0.25))], axis=-1)  # (T, 3)
-    arm = arm / np.linalg.norm(arm, axis=-1, keepdims=True) * 0.96 * body.arm
-    return np.stack([arm, arm], axis=1)
-
-
 def clapping(body: Body, tl: Timeline, rng: np.random.Generator) -> Pose:
     pose = standing(body, tl, rng)
-    style = rng.choice(["chest", "fling", "overhead"], p=[0.5, 0.38, 0.12])
-    if style == "overhead":
+    if rng.random() < 0.15:  # overhead
         y, z = body.arm * rng.uniform(0.5, 0.8), rng.uniform(0.0, 0.2)
     else:
         y, z = rng.uniform(-0.45, 0.1), rng.uniform(0.22, 0.45)
-    opening = np.abs(np.cos(np.pi * tl.phase)) ** rng.uniform(0.6, 1.2)  # (T,) 1 open … 0 at the clap (phase k + ½)
+    # From small claps to arms flung wide between claps (as most MSR Action3D subjects do).
+    closed, opened = rng.uniform(0.04, 0.08), np.exp(rng.uniform(np.log(0.2), np.log(1.6)))
+    gap = closed + (opened - closed) * np.abs(np.cos(np.pi * tl.phase)) ** rng.uniform(0.6, 1.2)
+    gap = mix(np.full(tl.frames, opened), gap, tl.active)  # hands meet at phase k + 0.5
     bounce = 0.02 * np.cos(2 * np.pi * tl.phase)
-    if style == "fling":
-        # Between claps the arms swing out to the sides and down, in the body's plane, the
-        # hands meeting again in front of the chest: most MSR Action3D subjects clap so.
-        spread = rng.uniform(30, 95) * DEG  # the open arms' angle from hanging
-        opened = 0.92 * body.arm * np.array([np.sin(spread), -np.cos(spread), 0.0])
-        opened[2] = rng.uniform(0.0, 0.2)
-        closed = np.array([rng.uniform(0.02, 0.05) - body.shoulder_half, y, z])
-        target = closed + mix(np.ones(tl.frames), opening, tl.active)[:, None] * (opened - closed)  # (T, 3)
-        target[:, 1] += bounce
-    else:
-        # From small claps to arms flung wide in front between claps.
-        closed, opened = rng.uniform(0.04, 0.08), np.exp(rng.uniform(np.log(0.2), np.log(1.6)))
-        gap = mix(np.full(tl.frames, opened), closed + (opened - closed) * opening, tl.active)
-        target = np.stack([gap / 2 - body.shoulder_half, y + bounce, np.full(tl.frames, z)], axis=-1)
+    target = np.stack([gap / 2 - body.shoulder_half, y + bounce, np.full(tl.frames, z)], axis=-1)
     pose.hands = mix(pose.hands, outward(np.stack([target, target], axis=1)), tl.active)
     pose.elbows = mix(pose.elbows, outward(np.broadcast_to([1.0, -1.0, -0.3], (tl.frames, 2, 3))), tl.active)
     return pose

@@ -19,7 +19,7 @@
 
     .venv/bin/python bench/starter_model.py [--model assets/models/starter.safetensors]
         [--mapped-only] [--no-msr] [--no-mocap] [--no-mall] [--no-videos] [--yaw 0] [--aspect 1.333]
-        [--steady-body] [--windows kicking]
+        [--steady-body] [--legs-hidden] [--windows kicking]
 
 Several candidate models side by side, on the same windows: bench/compare_models.py.
 """
@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +41,7 @@ from recognizer.data.msr import list_msr, msr_clip, read_msr_skeleton
 from recognizer.engine import load_recognizer
 from recognizer.offline import recognize, sequence_frames
 from recognizer.paths import STARTER_MODEL
+from recognizer.skeleton import OPENPOSE18
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
@@ -53,6 +54,7 @@ MSR_TO_OURS = {
     13: "bending forward",  # bend
     16: "jogging in place",  # jogging
 }
+LEG_JOINTS = ("right_knee", "right_ankle", "left_knee", "left_ankle")
 MALL_TO_OURS = {"standing": "standing still"}  # the one mall activity that is one of ours
 MALL_MIN_FRAMES = 30  # a second: the shortest clip people share (issue 7); 297 of the 309 traces
 MSR_FPS = 15.0  # MSR Action3D is usually quoted at about 15 fps
@@ -76,6 +78,26 @@ def without_body_shift(data: np.ndarray) -> np.ndarray:
     return out
 
 
+def without_legs(data: np.ndarray) -> np.ndarray:
+    """`(3, T, 18, 1)` with the knees and ankles missing, as in a picture that ends at the hips:
+    a diagnostic of whether the model names actions told by the legs from the legs."""
+    out = data.copy()
+    out[:, :, [OPENPOSE18.index(name) for name in LEG_JOINTS]] = 0.0
+    return out
+
+
+def chained(changes: list[Callable[[np.ndarray], np.ndarray]]) -> Change:
+    """The diagnostic edits `changes` made one after the other (None when there are none)."""
+    if not changes:
+        return None
+
+    def change(data: np.ndarray) -> np.ndarray:
+        for one in changes:
+            data = one(data)
+        return data
+    return change
+
+
 def answers(model, spec, data: np.ndarray, fps: float) -> tuple[str, str, list[tuple[str, float]]]:
     """(top-1 label, label shown, each window's top label and probability) for a
     `(3, T, 18, 1)` sequence at `fps`, as `predict` runs a file."""
@@ -85,7 +107,10 @@ def answers(model, spec, data: np.ndarray, fps: float) -> tuple[str, str, list[t
     return (result.summary.top5[0][0] if result.summary.top5 else "unknown"), result.summary.label, windows
 
 
-def msr_sequences(mapped_only: bool, steady_body: bool = False) -> Iterator[tuple[str, str | None, np.ndarray]]:
+Change = Callable[[np.ndarray], np.ndarray] | None  # a diagnostic edit of each `(3, T, 18, 1)` sequence
+
+
+def msr_sequences(mapped_only: bool, change: Change = None) -> Iterator[tuple[str, str | None, np.ndarray]]:
     """(name, our label or None, `(3, T, 18, 1)` skeletons at MSR_FPS) of MSR's sequences."""
     for path in list_msr(SHARED / "msr-action3d"):
         sample = read_msr_skeleton(path)
@@ -94,18 +119,19 @@ def msr_sequences(mapped_only: bool, steady_body: bool = False) -> Iterator[tupl
         clip = msr_clip(sample)
         if not (clip.data[2] > 0).any():
             continue  # a13_s09_e02 is all zeros: no skeleton at all
-        data = without_body_shift(clip.data) if steady_body else clip.data
+        data = change(clip.data) if change else clip.data
         yield str(sample.name), MSR_TO_OURS.get(sample.name.action), data
 
 
-def mocap_sequences(mapped_only: bool, yaw: float,
-                    aspect: float = WEBCAM_ASPECT) -> Iterator[tuple[str, str | None, np.ndarray]]:
+def mocap_sequences(mapped_only: bool, yaw: float, aspect: float = WEBCAM_ASPECT,
+                    change: Change = None) -> Iterator[tuple[str, str | None, np.ndarray]]:
     """(take, our label or None, `(3, T, 18, 1)` skeletons at MOCAP_FPS) of HDM05 filmed at `yaw`
     by a webcam whose picture is `aspect` (width / height)."""
     for take in list_takes(SHARED / "mocap"):
         if mapped_only and take.label is None:
             continue
-        yield take.path.stem, take.label, webcam_view(read_take(take, MOCAP_FPS), yaw, aspect)
+        data = webcam_view(read_take(take, MOCAP_FPS), yaw, aspect)
+        yield take.path.stem, take.label, change(data) if change else data
 
 
 def mall_sequences(mapped_only: bool) -> Iterator[tuple[str, str | None, np.ndarray]]:
@@ -119,16 +145,16 @@ def mall_sequences(mapped_only: bool) -> Iterator[tuple[str, str | None, np.ndar
         yield f"{trace.name} {trace.label}", MALL_TO_OURS.get(trace.label), read_mall_trace(trace).data
 
 
-def msr_results(model, spec, mapped_only: bool, steady_body: bool = False):
+def msr_results(model, spec, mapped_only: bool, change: Change = None):
     """(sequence, expected, top-1, shown label, windows) per MSR sequence."""
     return [(name, expected, *answers(model, spec, data, MSR_FPS))
-            for name, expected, data in msr_sequences(mapped_only, steady_body)]
+            for name, expected, data in msr_sequences(mapped_only, change)]
 
 
-def mocap_results(model, spec, mapped_only: bool, yaw: float, aspect: float):
+def mocap_results(model, spec, mapped_only: bool, yaw: float, aspect: float, change: Change = None):
     """(take, expected, top-1, shown label, windows) per HDM05 take."""
     return [(name, expected, *answers(model, spec, data, MOCAP_FPS))
-            for name, expected, data in mocap_sequences(mapped_only, yaw, aspect)]
+            for name, expected, data in mocap_sequences(mapped_only, yaw, aspect, change)]
 
 
 def mall_results(model, spec, mapped_only: bool):
@@ -215,6 +241,9 @@ def main() -> None:
     parser.add_argument("--steady-body", action="store_true",
                         help="diagnostic: hold each MSR sequence's hip centre still (how much does whole-body "
                              "bob sway the answers?)")
+    parser.add_argument("--legs-hidden", action="store_true",
+                        help="diagnostic: drop the knees and ankles of MSR's sequences and HDM05's takes (are "
+                             "actions told by the legs named from the legs?)")
     parser.add_argument("--windows", metavar="LABEL",
                         help="also list each window's answer over the sequences of this class")
     parser.add_argument("--threads", type=int, default=1,
@@ -223,13 +252,15 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     model, spec = load_recognizer(args.model, device="cpu")
+    legs = [without_legs] if args.legs_hidden else []
     if not args.no_msr:
-        rows = msr_results(model, spec, args.mapped_only, args.steady_body)
+        steady = [without_body_shift] if args.steady_body else []
+        rows = msr_results(model, spec, args.mapped_only, chained(legs + steady))
         report("MSR Action3D", "", "sequences", rows, spec)
         if args.windows:
             report_windows(args.windows, rows)
     if not args.no_mocap:
-        rows = mocap_results(model, spec, args.mapped_only, args.yaw, args.aspect)
+        rows = mocap_results(model, spec, args.mapped_only, args.yaw, args.aspect, chained(legs))
         report("HDM05 mocap", f", webcam at {args.yaw:g}°, aspect {args.aspect:.3g}", "takes", rows, spec)
         if args.windows:
             report_windows(args.windows, rows)

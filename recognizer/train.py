@@ -516,11 +516,8 @@ def _open_data(config: TrainConfig, preprocessing: Preprocessing, recipe: Recipe
     """
     from recognizer.data.augment import Augment
     from recognizer.data.datasets import GENERATORS, NtuFolder, open_dataset
-    from recognizer.data.synthetic import LEGS_IN_VIEW
 
-    # The starter actions told by the legs keep them: a desk-like cut would leave their label on the arms alone.
-    augment = (Augment(framing_exempt=LEGS_IN_VIEW)
-               if (config.augment if config.augment is not None else recipe.augment) else None)
+    augment = Augment() if (config.augment if config.augment is not None else recipe.augment) else None
     common = dict(preprocessing=preprocessing, max_persons=config.persons)
     try:
         train_set = open_dataset(config.data, split="train", augment=augment, train=True, **common,

@@ -101,7 +101,6 @@ class Augment:
     shear: float = 0.1  # shear factors drawn from U(−shear, shear), x and y independently
     framing_p: float = 0.2  # probability of cutting the body off at a desk-like frame edge
     framing_cut: tuple[float, float] = (0.4, 0.75)  # cut line range, fraction of body height from the top
-    framing_exempt: frozenset[str] = frozenset()  # labels told by the legs, never cut at a frame edge
     dropout_p: float = 0.02  # per-frame, per-joint probability of a missed detection
     jitter_std: float = 0.002  # coordinate noise, in frame units
     layout: str = "openpose18"  # joint layout, for the mirror's left/right swap
@@ -129,9 +128,7 @@ class Augment:
         out = affine(out, rng.uniform(-self.rotate_deg, self.rotate_deg), rng.uniform(*self.scale),
                      tuple(rng.uniform(-self.shear, self.shear, size=2)))
         if rng.random() < self.framing_p:
-            cut = rng.uniform(*self.framing_cut)  # drawn for every clip, so the draws after it stay aligned
-            if label not in self.framing_exempt:
-                out = partial_framing(out, cut)
+            out = partial_framing(out, rng.uniform(*self.framing_cut))
         if self.dropout_p > 0:
             out = joint_dropout(out, self.dropout_p, rng)
         if self.jitter_std > 0:

@@ -17,10 +17,10 @@ bench/generator_stats.py and docs/generator.md.
 
 from recognizer.data.synthetic.dataset import SyntheticDataset
 from recognizer.data.synthetic.motion import (
-    ACTIONS, LEGS_IN_VIEW, OTHER_LABEL, STARTER_CLASSES, Motion, everyday_clips, generate_clip, generate_motion, render,
+    ACTIONS, OTHER_LABEL, STARTER_CLASSES, Motion, everyday_clips, generate_clip, generate_motion, render,
 )
 
 __all__ = [
-    "ACTIONS", "LEGS_IN_VIEW", "OTHER_LABEL", "STARTER_CLASSES", "Motion", "SyntheticDataset",
+    "ACTIONS", "OTHER_LABEL", "STARTER_CLASSES", "Motion", "SyntheticDataset",
     "everyday_clips", "generate_clip", "generate_motion", "render",
 ]

@@ -70,20 +70,17 @@ def _azimuth(rng: np.random.Generator, scene: str) -> float:
     return float(rng.uniform(-70, 70) * DEG)
 
 
-def sample_camera(rng: np.random.Generator, joints: np.ndarray, scene: str, depth_sensor: bool = False,
-                  legs_in_view: bool = False) -> Camera:
+def sample_camera(rng: np.random.Generator, joints: np.ndarray, scene: str, depth_sensor: bool = False) -> Camera:
     """A camera for the world joints `(T, 18, 3)` of a clip in `scene` (standing, seated, floor, walking).
 
     A depth sensor (Kinect) stands in front of the whole person, as in MSR Action3D.
-    `legs_in_view` keeps the whole body in the picture: an action told by the legs is
-    filmed with them, never framed from the head down to the desk.
     """
     aspect = 4 / 3 if depth_sensor else float(rng.choice([4 / 3, 16 / 9, 3 / 4], p=[0.55, 0.35, 0.1]))
     fov = (57 if depth_sensor else rng.uniform(50, 80)) * DEG  # horizontal field of view
     fx = 0.5 / np.tan(fov / 2)
     focal = np.array([fx, fx * aspect])
     cut_share = {"standing": 0.2, "seated": 0.6}.get(scene, 0.0)  # framed from the head down to the desk
-    cut = not depth_sensor and cut_share > 0 and rng.random() < cut_share and not legs_in_view
+    cut = not depth_sensor and cut_share > 0 and rng.random() < cut_share
 
     top = joints[:, _FACE, 1].max() + 0.1  # top of the head
     if cut:  # frame from the head down to somewhere between the waist and the knees

@@ -36,11 +36,6 @@ DEPTH_SENSOR_SHARE = 0.15
 CARRIED = frozenset({"waving one hand", "waving both hands", "clapping", "punching", "arm circles",
                      "raising both arms", "reaching", "drinking", "phone_call", "touching_face",
                      "arm_curls", "rowing"})
-# Actions told by the legs. A person steps back from the laptop to do them, so they are
-# filmed with the legs in the picture; cut off at a desk, a kick or a jumping jack would
-# teach the network to name it from the arms and trunk alone, which is what arm actions
-# of real people were then named (docs/starter-model.md, item 18).
-LEGS_IN_VIEW = frozenset({"kicking", "squat", "jumping jacks", "jogging in place", "lunge"})
 
 
 @dataclass(frozen=True)
@@ -149,7 +144,7 @@ def generate_motion(label: str, rng: np.random.Generator, *, seconds: float | No
 
 def render(motion: Motion, rng: np.random.Generator) -> np.ndarray:
     """Film a motion with a random camera and detector: `float32 (C=3, T, V=18, M=1)`."""
-    camera = sample_camera(rng, motion.joints, motion.scene, motion.depth_sensor, motion.kind in LEGS_IN_VIEW)
+    camera = sample_camera(rng, motion.joints, motion.scene, motion.depth_sensor)
     xy, depth = camera.project(motion.joints)  # (T, 18, 2), (T, 18)
     hidden = occlusion(camera, motion.joints, xy, depth)
     # A tracker fails on a standing trunk folded towards it; floor exercises are another matter.

@@ -64,6 +64,9 @@ OPEN_SET_VIDEOS = [SHARED / "videos" / "ta_chi.mp4", SHARED / "videos" / "clean_
                    Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")]
 
 
+Change = Callable[[np.ndarray], np.ndarray] | None  # a diagnostic edit of each `(3, T, 18, 1)` sequence
+
+
 def without_body_shift(data: np.ndarray) -> np.ndarray:
     """`(3, T, 18, 1)` with every frame moved so that its hip centre stays where it is in the
     first frame that has both hips: a diagnostic of how much the model reads whole-body bob."""
@@ -105,9 +108,6 @@ def answers(model, spec, data: np.ndarray, fps: float) -> tuple[str, str, list[t
     windows = [(spec.labels[int(np.argmax(p.window_probs))], float(np.max(p.window_probs)))
                for p in result.predictions]
     return (result.summary.top5[0][0] if result.summary.top5 else "unknown"), result.summary.label, windows
-
-
-Change = Callable[[np.ndarray], np.ndarray] | None  # a diagnostic edit of each `(3, T, 18, 1)` sequence
 
 
 def msr_sequences(mapped_only: bool, change: Change = None) -> Iterator[tuple[str, str | None, np.ndarray]]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -64,7 +64,7 @@ OPEN_SET_VIDEOS = [SHARED / "videos" / "ta_chi.mp4", SHARED / "videos" / "clean_
                    Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")]
 
 
-Change = Callable[[np.ndarray], np.ndarray] | None  # a diagnostic edit of each `(3, T, 18, 1)` sequence
+Change = Callable[[np.ndarray], np.ndarray]  # a diagnostic edit of each `(3, T, 18, 1)` sequence
 
 
 def without_body_shift(data: np.ndarray) -> np.ndarray:
@@ -89,16 +89,11 @@ def without_legs(data: np.ndarray) -> np.ndarray:
     return out
 
 
-def chained(changes: list[Callable[[np.ndarray], np.ndarray]]) -> Change:
-    """The diagnostic edits `changes` made one after the other (None when there are none)."""
-    if not changes:
-        return None
-
-    def change(data: np.ndarray) -> np.ndarray:
-        for one in changes:
-            data = one(data)
-        return data
-    return change
+def edited(data: np.ndarray, changes: Sequence[Change]) -> np.ndarray:
+    """`data` with the diagnostic edits `changes` made one after the other."""
+    for change in changes:
+        data = change(data)
+    return data
 
 
 def answers(model, spec, data: np.ndarray, fps: float) -> tuple[str, str, list[tuple[str, float]]]:
@@ -110,7 +105,7 @@ def answers(model, spec, data: np.ndarray, fps: float) -> tuple[str, str, list[t
     return (result.summary.top5[0][0] if result.summary.top5 else "unknown"), result.summary.label, windows
 
 
-def msr_sequences(mapped_only: bool, change: Change = None) -> Iterator[tuple[str, str | None, np.ndarray]]:
+def msr_sequences(mapped_only: bool, changes: Sequence[Change] = ()) -> Iterator[tuple[str, str | None, np.ndarray]]:
     """(name, our label or None, `(3, T, 18, 1)` skeletons at MSR_FPS) of MSR's sequences."""
     for path in list_msr(SHARED / "msr-action3d"):
         sample = read_msr_skeleton(path)
@@ -119,19 +114,18 @@ def msr_sequences(mapped_only: bool, change: Change = None) -> Iterator[tuple[st
         clip = msr_clip(sample)
         if not (clip.data[2] > 0).any():
             continue  # a13_s09_e02 is all zeros: no skeleton at all
-        data = change(clip.data) if change else clip.data
+        data = edited(clip.data, changes)
         yield str(sample.name), MSR_TO_OURS.get(sample.name.action), data
 
 
 def mocap_sequences(mapped_only: bool, yaw: float, aspect: float = WEBCAM_ASPECT,
-                    change: Change = None) -> Iterator[tuple[str, str | None, np.ndarray]]:
+                    changes: Sequence[Change] = ()) -> Iterator[tuple[str, str | None, np.ndarray]]:
     """(take, our label or None, `(3, T, 18, 1)` skeletons at MOCAP_FPS) of HDM05 filmed at `yaw`
     by a webcam whose picture is `aspect` (width / height)."""
     for take in list_takes(SHARED / "mocap"):
         if mapped_only and take.label is None:
             continue
-        data = webcam_view(read_take(take, MOCAP_FPS), yaw, aspect)
-        yield take.path.stem, take.label, change(data) if change else data
+        yield take.path.stem, take.label, edited(webcam_view(read_take(take, MOCAP_FPS), yaw, aspect), changes)
 
 
 def mall_sequences(mapped_only: bool) -> Iterator[tuple[str, str | None, np.ndarray]]:
@@ -145,16 +139,16 @@ def mall_sequences(mapped_only: bool) -> Iterator[tuple[str, str | None, np.ndar
         yield f"{trace.name} {trace.label}", MALL_TO_OURS.get(trace.label), read_mall_trace(trace).data
 
 
-def msr_results(model, spec, mapped_only: bool, change: Change = None):
+def msr_results(model, spec, mapped_only: bool, changes: Sequence[Change] = ()):
     """(sequence, expected, top-1, shown label, windows) per MSR sequence."""
     return [(name, expected, *answers(model, spec, data, MSR_FPS))
-            for name, expected, data in msr_sequences(mapped_only, change)]
+            for name, expected, data in msr_sequences(mapped_only, changes)]
 
 
-def mocap_results(model, spec, mapped_only: bool, yaw: float, aspect: float, change: Change = None):
+def mocap_results(model, spec, mapped_only: bool, yaw: float, aspect: float, changes: Sequence[Change] = ()):
     """(take, expected, top-1, shown label, windows) per HDM05 take."""
     return [(name, expected, *answers(model, spec, data, MOCAP_FPS))
-            for name, expected, data in mocap_sequences(mapped_only, yaw, aspect, change)]
+            for name, expected, data in mocap_sequences(mapped_only, yaw, aspect, changes)]
 
 
 def mall_results(model, spec, mapped_only: bool):
@@ -255,12 +249,12 @@ def main() -> None:
     legs = [without_legs] if args.legs_hidden else []
     if not args.no_msr:
         steady = [without_body_shift] if args.steady_body else []
-        rows = msr_results(model, spec, args.mapped_only, chained(legs + steady))
+        rows = msr_results(model, spec, args.mapped_only, legs + steady)
         report("MSR Action3D", "", "sequences", rows, spec)
         if args.windows:
             report_windows(args.windows, rows)
     if not args.no_mocap:
-        rows = mocap_results(model, spec, args.mapped_only, args.yaw, args.aspect, chained(legs))
+        rows = mocap_results(model, spec, args.mapped_only, args.yaw, args.aspect, legs)
         report("HDM05 mocap", f", webcam at {args.yaw:g}°, aspect {args.aspect:.3g}", "takes", rows, spec)
         if args.windows:
             report_windows(args.windows, rows)

@@ -19,7 +19,7 @@
 
     .venv/bin/python bench/starter_model.py [--model assets/models/starter.safetensors]
         [--mapped-only] [--no-msr] [--no-mocap] [--no-mall] [--no-videos] [--yaw 0] [--aspect 1.333]
-        [--steady-body] [--legs-hidden] [--windows kicking]
+        [--steady-body [xy|x|y]] [--legs-hidden] [--windows kicking]
 
 Several candidate models side by side, on the same windows: bench/compare_models.py.
 """
@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -67,9 +68,10 @@ OPEN_SET_VIDEOS = [SHARED / "videos" / "ta_chi.mp4", SHARED / "videos" / "clean_
 Change = Callable[[np.ndarray], np.ndarray]  # a diagnostic edit of each `(3, T, 18, 1)` sequence
 
 
-def without_body_shift(data: np.ndarray) -> np.ndarray:
-    """`(3, T, 18, 1)` with every frame moved so that its hip centre stays where it is in the
-    first frame that has both hips: a diagnostic of how much the model reads whole-body bob."""
+def without_body_shift(data: np.ndarray, axes: str = "xy") -> np.ndarray:
+    """`(3, T, 18, 1)` with every frame moved along `axes` ("x": sideways, "y": up and down)
+    so that its hip centre stays where it is in the first frame that has both hips: a
+    diagnostic of how much the model reads whole-body drift and bob."""
     out = data.copy()
     hips = data[2, :, [8, 11], 0].T > 0  # (T, 2)
     both = np.flatnonzero(hips.all(axis=1))
@@ -77,7 +79,8 @@ def without_body_shift(data: np.ndarray) -> np.ndarray:
         return out
     centre = 0.5 * (data[:2, :, 8] + data[:2, :, 11])  # (2, T, 1)
     shift = np.where(hips.all(axis=1)[None, :, None], centre - centre[:, both[:1]], 0.0)  # (2, T, 1)
-    out[:2] = np.where(data[2:3] > 0, data[:2] - shift[:, :, None], 0.0)
+    held = ["xy".index(axis) for axis in axes]
+    out[held] = np.where(data[2:3] > 0, data[held] - shift[held, :, None], 0.0)
     return out
 
 
@@ -232,9 +235,10 @@ def main() -> None:
                         help="degrees the webcam that films the mocap stands around the actor (0: in front)")
     parser.add_argument("--aspect", type=float, default=WEBCAM_ASPECT,
                         help="that webcam's picture width / height (default 4:3; 1.778 for 16:9)")
-    parser.add_argument("--steady-body", action="store_true",
-                        help="diagnostic: hold each MSR sequence's hip centre still (how much does whole-body "
-                             "bob sway the answers?)")
+    parser.add_argument("--steady-body", nargs="?", const="xy", choices=("xy", "x", "y"),
+                        help="diagnostic: hold the hip centre of each MSR sequence and HDM05 take still, "
+                             "along both axes or only sideways (x) or up and down (y): how much do whole-body "
+                             "drift and bob sway the answers?")
     parser.add_argument("--legs-hidden", action="store_true",
                         help="diagnostic: drop the knees and ankles of MSR's sequences and HDM05's takes (are "
                              "actions told by the legs named from the legs?)")
@@ -246,15 +250,16 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     model, spec = load_recognizer(args.model, device="cpu")
-    legs = [without_legs] if args.legs_hidden else []
+    changes = [without_legs] if args.legs_hidden else []
+    if args.steady_body:
+        changes.append(partial(without_body_shift, axes=args.steady_body))
     if not args.no_msr:
-        steady = [without_body_shift] if args.steady_body else []
-        rows = msr_results(model, spec, args.mapped_only, legs + steady)
+        rows = msr_results(model, spec, args.mapped_only, changes)
         report("MSR Action3D", "", "sequences", rows, spec)
         if args.windows:
             report_windows(args.windows, rows)
     if not args.no_mocap:
-        rows = mocap_results(model, spec, args.mapped_only, args.yaw, args.aspect, legs)
+        rows = mocap_results(model, spec, args.mapped_only, args.yaw, args.aspect, changes)
         report("HDM05 mocap", f", webcam at {args.yaw:g}°, aspect {args.aspect:.3g}", "takes", rows, spec)
         if args.windows:
             report_windows(args.windows, rows)

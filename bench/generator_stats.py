@@ -14,8 +14,9 @@ Sections (all by default; pick with --only):
 - jitter: detector jitter of still joints, MSR Action3D against generated clips;
 - shape: 2-D clip shapes as the model sees them (centred and scaled once per clip) of MSR
   Action3D's mapped classes against generated depth-sensor clips at 15 fps: how high the
-  wrists go and where they spend the clip, how wide they travel, hip and neck drop, leg
-  motion (this is where the rest around each MSR performance and its bends' lost legs show);
+  wrists go and where they spend the clip, how wide they travel, hip and neck drop, the
+  hips' sideways drift, leg motion (this is where the rest around each MSR performance and
+  its bends' lost legs show);
 - mediapipe: visibility, jitter and (world-landmark) proportions of MediaPipe on the shared videos;
 - classifier: a nearest-class-mean classifier on per-joint statistics and a small temporal
   CNN, trained on generated clips only and tested on MSR Action3D's mapped classes (a
@@ -398,7 +399,8 @@ def _shape(clip: np.ndarray) -> dict[str, float] | None:
     if x is None:
         return None
     wrists, ankles = x[:, [4, 7]], x[:, [10, 13]]  # (T, 2, 2)
-    hip_y, neck_y = np.nanmean(x[:, [8, 11], 1], axis=1), x[:, 1, 1]
+    hip_x, hip_y = np.nanmean(x[:, [8, 11], 0], axis=1), np.nanmean(x[:, [8, 11], 1], axis=1)
+    neck_y = x[:, 1, 1]
 
     def spread(v: np.ndarray) -> np.ndarray:  # p95 − p5 over time
         return np.nanpercentile(v, 95, axis=0) - np.nanpercentile(v, 5, axis=0)
@@ -410,6 +412,7 @@ def _shape(clip: np.ndarray) -> dict[str, float] | None:
         "hands apart, p95": float(np.nanpercentile(np.abs(wrists[:, 0, 0] - wrists[:, 1, 0]), 95)),
         "wrist speed p90 (/s)": float(np.nanpercentile(np.linalg.norm(np.diff(wrists, axis=0), axis=-1) * MSR_FPS, 90)),
         "hip drop": float(spread(hip_y)),
+        "hip drift": float(spread(hip_x)),
         "neck drop": float(spread(neck_y)),
         "ankle y range": float(np.nanmax(spread(ankles[..., 1]))),
     }

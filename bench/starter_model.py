@@ -55,7 +55,6 @@ MSR_TO_OURS = {
     13: "bending forward",  # bend
     16: "jogging in place",  # jogging
 }
-LEG_JOINTS = ("right_knee", "right_ankle", "left_knee", "left_ankle")
 MALL_TO_OURS = {"standing": "standing still"}  # the one mall activity that is one of ours
 MALL_MIN_FRAMES = 30  # a second: the shortest clip people share (issue 7); 297 of the 309 traces
 MSR_FPS = 15.0  # MSR Action3D is usually quoted at about 15 fps
@@ -65,6 +64,7 @@ OPEN_SET_VIDEOS = [SHARED / "videos" / "ta_chi.mp4", SHARED / "videos" / "clean_
                    Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")]
 
 
+LEG_JOINTS = ("right_knee", "right_ankle", "left_knee", "left_ankle")  # what `without_legs` drops
 Change = Callable[[np.ndarray], np.ndarray]  # a diagnostic edit of each `(3, T, 18, 1)` sequence
 
 

@@ -74,12 +74,12 @@ def without_body_shift(data: np.ndarray, axes: str = "xy") -> np.ndarray:
     diagnostic of how much the model reads whole-body drift and bob."""
     out = data.copy()
     right, left = OPENPOSE18.index("right_hip"), OPENPOSE18.index("left_hip")
-    hips = data[2, :, [right, left], 0].T > 0  # (T, 2)
-    both = np.flatnonzero(hips.all(axis=1))
-    if len(both) == 0:
+    both = (data[2, :, [right, left], 0] > 0).all(axis=0)  # (T,) frames that show both hips
+    if not both.any():
         return out
     centre = 0.5 * (data[:2, :, right] + data[:2, :, left])  # (2, T, 1)
-    shift = np.where(hips.all(axis=1)[None, :, None], centre - centre[:, both[:1]], 0.0)  # (2, T, 1)
+    first = np.argmax(both)
+    shift = np.where(both[None, :, None], centre - centre[:, first:first + 1], 0.0)  # (2, T, 1)
     held = ["xy".index(axis) for axis in axes]
     out[held] = np.where(data[2:3] > 0, data[held] - shift[held, :, None], 0.0)
     return out
